@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerCommands } from './commands/index.js';
+
+const program = new Command('basewatch')
+  .description('Keep private copies of public base images and rebuild what is built on them')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const code = (error as { exitCode?: number }).exitCode;
+  // commander throws on --help/--version (exit 0) and usage errors (exit 2, per the command's contract).
+  if (typeof code === 'number' && (error as { code?: string }).code?.startsWith('commander.')) {
+    process.exit(code === 0 ? 0 : 2);
+  }
+  process.stderr.write(`basewatch: ${(error as Error).message}\n`);
+  process.exit(1);
+}
