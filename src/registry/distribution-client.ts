@@ -1,0 +1,364 @@
+// A client for the OCI distribution API, one instance for every registry host it talks to.
+import { sha256Digest } from '../core/digest.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { formatPlatform, type Platform, platformMatches } from '../core/platform.js';
+import { type ImageReference, manifestSelector } from '../core/reference.js';
+import { Authenticator, type CredentialSource, repositoryScope } from './auth.js';
+import { codeForStatus, parseErrorBody, RegistryError, type RegistryErrorCode } from './errors.js';
+import {
+  discard,
+  HttpClient,
+  type HttpHeaders,
+  type HttpRequest,
+  type HttpResponse,
+  HttpTransportError,
+} from './http.js';
+import { type AnyManifest, type Descriptor, isIndex } from './manifest.js';
+import { MANIFEST_ACCEPT } from './media-types.js';
+import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
+import { registryBaseUrl } from './transport.js';
+
+/** Distribution's own limit on a manifest's size. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_TAG_PAGE_BYTES = 16 * 1024 * 1024;
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+export interface ManifestHead {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  /** What the registry said about its pull limit, if it says anything. */
+  readonly rateLimit?: RateLimit;
+  /** True when the registry gave no digest on HEAD and we had to GET (which counts as a pull). */
+  readonly usedGet: boolean;
+}
+
+export interface FetchedManifest {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly bytes: Buffer;
+  readonly manifest: AnyManifest;
+  readonly rateLimit?: RateLimit;
+}
+
+export interface DistributionClientOptions {
+  readonly http?: HttpClient;
+  readonly credentials?: CredentialSource;
+  readonly logger?: Logger;
+}
+
+interface Call {
+  readonly operation: string;
+  readonly registry: string;
+  readonly repository?: string;
+  readonly reference?: string;
+  /** The code a bare 404 means for this operation. */
+  readonly notFound: RegistryErrorCode;
+  readonly scopes: readonly string[];
+}
+
+export class DistributionClient {
+  readonly http: HttpClient;
+  readonly auth: Authenticator;
+  private readonly logger: Logger;
+  private readonly pings = new Map<string, Promise<void>>();
+
+  constructor(options: DistributionClientOptions = {}) {
+    this.http = options.http ?? new HttpClient({ logger: options.logger ?? silentLogger });
+    this.logger = options.logger ?? silentLogger;
+    this.auth = new Authenticator({
+      http: this.http,
+      ...(options.credentials !== undefined && { credentials: options.credentials }),
+    });
+  }
+
+  /** Checks that the registry speaks the distribution API, and learns how it authenticates. */
+  ping(registry: string): Promise<void> {
+    let pending = this.pings.get(registry);
+    if (!pending) {
+      pending = this.probe(registry);
+      this.pings.set(registry, pending);
+      pending.catch(() => this.pings.delete(registry));
+    }
+    return pending;
+  }
+
+  /**
+   * The digest a tag (or digest) points at, from a HEAD request, which Docker Hub does not count as
+   * a pull. Falls back to GET only when the registry answers HEAD without a digest.
+   */
+  async headManifest(ref: ImageReference): Promise<ManifestHead> {
+    const call = this.manifestCall('HEAD manifest', ref);
+    const response = await this.send(call, {
+      method: 'HEAD',
+      url: this.manifestUrl(ref),
+      headers: { accept: MANIFEST_ACCEPT },
+    });
+    await discard(response);
+    if (response.status !== 200) throw await this.failure(call, response);
+    const rateLimit = parseRateLimit(response.headers);
+    const digest = header(response.headers, 'docker-content-digest');
+    if (!digest) {
+      this.logger.debug('registry sent no digest on HEAD; falling back to GET', { registry: ref.registry });
+      const fetched = await this.getManifest(ref);
+      return {
+        mediaType: fetched.mediaType,
+        digest: fetched.digest,
+        size: fetched.size,
+        usedGet: true,
+        ...(fetched.rateLimit && { rateLimit: fetched.rateLimit }),
+      };
+    }
+    return {
+      mediaType: header(response.headers, 'content-type') ?? '',
+      digest,
+      size: Number(header(response.headers, 'content-length') ?? 0),
+      usedGet: false,
+      ...(rateLimit && { rateLimit }),
+    };
+  }
+
+  /** Fetches a manifest and proves its bytes match the digest asked for and the digest announced. */
+  async getManifest(ref: ImageReference): Promise<FetchedManifest> {
+    const call = this.manifestCall('GET manifest', ref);
+    const response = await this.sendForBytes(
+      call,
+      { method: 'GET', url: this.manifestUrl(ref), headers: { accept: MANIFEST_ACCEPT } },
+      MAX_MANIFEST_BYTES,
+    );
+    if (response.status !== 200) throw this.failureFromBytes(call, response, response.bytes);
+    const digest = sha256Digest(response.bytes);
+    const announced = header(response.headers, 'docker-content-digest');
+    const expected = ref.digest ?? (announced?.startsWith('sha256:') ? announced : undefined);
+    if (expected !== undefined && expected !== digest) {
+      throw new RegistryError({
+        ...call,
+        code: 'DIGEST_MISMATCH',
+        detail: `manifest bytes hash to ${digest}, expected ${expected}`,
+      });
+    }
+    let manifest: AnyManifest;
+    try {
+      manifest = JSON.parse(response.bytes.toString('utf8')) as AnyManifest;
+    } catch {
+      throw new RegistryError({ ...call, code: 'MANIFEST_INVALID', detail: 'manifest is not valid JSON' });
+    }
+    const mediaType = manifest.mediaType ?? header(response.headers, 'content-type') ?? '';
+    const rateLimit = parseRateLimit(response.headers);
+    return {
+      mediaType,
+      digest,
+      size: response.bytes.length,
+      bytes: response.bytes,
+      manifest,
+      ...(rateLimit && { rateLimit }),
+    };
+  }
+
+  /** Every tag of a repository, following `Link: <…>; rel="next"` pages. */
+  async listTags(registry: string, repository: string, pageSize = 1000): Promise<string[]> {
+    const call: Call = {
+      operation: 'list tags',
+      registry,
+      repository,
+      notFound: 'NAME_UNKNOWN',
+      scopes: [repositoryScope(repository, 'pull')],
+    };
+    const base = registryBaseUrl(registry);
+    const tags: string[] = [];
+    let next: string | undefined = `${base}/v2/${repository}/tags/list?n=${pageSize}`;
+    while (next) {
+      const response = await this.sendForBytes(
+        call,
+        { method: 'GET', url: next, headers: { accept: 'application/json' } },
+        MAX_TAG_PAGE_BYTES,
+      );
+      if (response.status !== 200) throw this.failureFromBytes(call, response, response.bytes);
+      const page = JSON.parse(response.bytes.toString('utf8')) as { tags?: string[] | null };
+      tags.push(...(page.tags ?? []));
+      next = nextLink(header(response.headers, 'link'), next);
+    }
+    return tags;
+  }
+
+  /**
+   * The manifest to use for one platform: the matching entry of an index, or the image itself
+   * when the reference names a single-platform image.
+   */
+  async resolvePlatform(ref: ImageReference, platform: Platform): Promise<Descriptor> {
+    const fetched = await this.getManifest(ref);
+    if (!isIndex(fetched.manifest)) {
+      return { mediaType: fetched.mediaType, digest: fetched.digest, size: fetched.size };
+    }
+    const match = fetched.manifest.manifests.find((entry) => platformMatches(platform, entry.platform));
+    if (!match) {
+      const offered = fetched.manifest.manifests
+        .map((entry) => (entry.platform ? formatPlatform(entry.platform) : 'unknown'))
+        .join(', ');
+      throw new RegistryError({
+        ...this.manifestCall('resolve platform', ref),
+        code: 'MANIFEST_UNKNOWN',
+        detail: `no manifest for platform ${formatPlatform(platform)} (index offers ${offered || 'nothing'})`,
+      });
+    }
+    return match;
+  }
+
+  private manifestCall(operation: string, ref: ImageReference): Call {
+    return {
+      operation,
+      registry: ref.registry,
+      repository: ref.repository,
+      reference: manifestSelector(ref),
+      notFound: 'MANIFEST_UNKNOWN',
+      scopes: [repositoryScope(ref.repository, 'pull')],
+    };
+  }
+
+  private manifestUrl(ref: ImageReference): string {
+    return `${registryBaseUrl(ref.registry)}/v2/${ref.repository}/manifests/${manifestSelector(ref)}`;
+  }
+
+  private async probe(registry: string): Promise<void> {
+    const call: Call = { operation: 'ping', registry, notFound: 'UNSUPPORTED', scopes: [] };
+    const response = await this.transport(call, () =>
+      this.http.request({ method: 'GET', url: `${registryBaseUrl(registry)}/v2/` }),
+    );
+    await discard(response);
+    if (response.status === 200) {
+      await this.auth.challenged(registry, undefined, [], undefined);
+      return;
+    }
+    if (response.status === 401) {
+      await this.auth.challenged(registry, header(response.headers, 'www-authenticate'), [], undefined);
+      return;
+    }
+    throw await this.failure(call, response);
+  }
+
+  /** Sends with the authorization the registry asked for; on a 401 learns the challenge and tries once more. */
+  private async send(call: Call, req: HttpRequest): Promise<HttpResponse> {
+    return this.authorized(call, req, (request) => this.http.request(request));
+  }
+
+  private async sendForBytes(
+    call: Call,
+    req: HttpRequest,
+    maxBytes: number,
+  ): Promise<HttpResponse & { bytes: Buffer }> {
+    return this.authorized(call, req, (request) => this.http.requestBytes(request, maxBytes));
+  }
+
+  private async authorized<R extends HttpResponse>(
+    call: Call,
+    req: HttpRequest,
+    perform: (req: HttpRequest) => Promise<R>,
+  ): Promise<R> {
+    if (!this.auth.knows(call.registry)) await this.ping(call.registry);
+    for (let attempt = 1; ; attempt++) {
+      const authorization = await this.auth.authorization(call.registry, call.scopes);
+      const request = authorization ? { ...req, headers: { ...req.headers, authorization } } : req;
+      const response = await this.transport(call, () => perform(request));
+      if (response.status !== 401 || attempt > 1) return response;
+      const retry = await this.auth.challenged(
+        call.registry,
+        header(response.headers, 'www-authenticate'),
+        call.scopes,
+        authorization,
+      );
+      if (!retry) return response;
+      await discard(response);
+    }
+  }
+
+  private async transport<R>(call: Call, perform: () => Promise<R>): Promise<R> {
+    try {
+      return await perform();
+    } catch (error) {
+      if (error instanceof HttpTransportError) {
+        throw new RegistryError(
+          {
+            ...call,
+            code: 'UNREACHABLE',
+            detail: `registry ${error.host} unreachable after ${error.attempts} attempt(s) (${error.errorCode})`,
+          },
+          { cause: error },
+        );
+      }
+      if (error instanceof RegistryError) throw error;
+      throw new RegistryError(
+        { ...call, code: 'UNEXPECTED', detail: (error as Error).message },
+        { cause: error },
+      );
+    }
+  }
+
+  private async failure(call: Call, response: HttpResponse): Promise<RegistryError> {
+    let bytes = Buffer.alloc(0);
+    try {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_ERROR_BODY_BYTES) break;
+        chunks.push(chunk as Buffer);
+      }
+      bytes = Buffer.concat(chunks);
+    } catch {
+      // An unreadable error body still leaves the status to report.
+    }
+    return this.failureFromBytes(call, response, bytes);
+  }
+
+  private failureFromBytes(call: Call, response: HttpResponse, bytes: Buffer): RegistryError {
+    const parsed = parseErrorBody(bytes.toString('utf8'));
+    const retryAfter = parseRetryAfter(response.headers);
+    const code = parsed?.code ?? codeForStatus(response.status, call.notFound);
+    const target = call.repository ? `${call.registry}/${call.repository}` : call.registry;
+    return new RegistryError({
+      operation: call.operation,
+      registry: call.registry,
+      ...(call.repository !== undefined && { repository: call.repository }),
+      ...(call.reference !== undefined && { reference: call.reference }),
+      code,
+      status: response.status,
+      detail: parsed?.message || defaultDetail(code, target),
+      ...(retryAfter !== undefined && { retryAfterSeconds: retryAfter }),
+    });
+  }
+}
+
+function defaultDetail(code: RegistryErrorCode, target: string): string {
+  switch (code) {
+    case 'UNAUTHORIZED':
+      return `authentication required for ${target}`;
+    case 'DENIED':
+      return `access to ${target} denied`;
+    case 'MANIFEST_UNKNOWN':
+      return 'manifest unknown';
+    case 'NAME_UNKNOWN':
+      return 'repository name not known to registry';
+    case 'TOOMANYREQUESTS':
+      return 'too many requests';
+    case 'UNAVAILABLE':
+      return 'registry unavailable';
+    default:
+      return 'unexpected response';
+  }
+}
+
+function header(headers: HttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The `rel="next"` target of a Link header, resolved against the page it came from. */
+export function nextLink(link: string | undefined, current: string): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (match) return new URL(match[1]!, current).href;
+  }
+  return undefined;
+}

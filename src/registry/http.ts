@@ -1,0 +1,226 @@
+// The one HTTP layer: every retry, back-off and timeout for registry traffic lives here.
+import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher, request } from 'undici';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { parseRetryAfter } from './rate-limit.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpHeaders = Record<string, string | string[] | undefined>;
+
+export interface HttpRequest {
+  readonly method: HttpMethod;
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  /** A stream body is sent once and never retried; a buffer or a factory can be sent again. */
+  readonly body?: Buffer | string | (() => Readable);
+  /** Overrides the client's per-request timeout (headers and idle body), in ms. */
+  readonly timeoutMs?: number;
+  /** Whether a transient failure may be retried; defaults to true unless the body is a bare stream. */
+  readonly retry?: boolean;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: HttpHeaders;
+  readonly body: Readable & { dump?: () => Promise<void> };
+  /** How many attempts it took (1 = no retry). */
+  readonly attempts: number;
+}
+
+export interface HttpClientOptions {
+  readonly maxAttempts?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  /** A Retry-After longer than this is not waited for: the response is handed to the caller. */
+  readonly maxRetryAfterMs?: number;
+  readonly timeoutMs?: number;
+  readonly connectionsPerHost?: number;
+  readonly userAgent?: string;
+  readonly logger?: Logger;
+  /** For tests: how to wait, and where jitter comes from. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** The request could not be completed after every attempt (network error or timeout). */
+export class HttpTransportError extends Error {
+  constructor(
+    readonly host: string,
+    readonly errorCode: string,
+    readonly attempts: number,
+    options: { cause: unknown },
+  ) {
+    super(`${host} unreachable after ${attempts} attempt(s): ${errorCode}`, options);
+    this.name = 'HttpTransportError';
+  }
+}
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const RETRYABLE_ERRORS = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+export function errorCodeOf(error: unknown): string {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return error instanceof Error ? error.name : 'UNKNOWN';
+}
+
+export function isRetryableError(error: unknown): boolean {
+  return RETRYABLE_ERRORS.has(errorCodeOf(error));
+}
+
+export class HttpClient {
+  readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly timeoutMs: number;
+  private readonly userAgent: string;
+  private readonly logger: Logger;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly dispatcher: Dispatcher;
+
+  constructor(options: HttpClientOptions = {}) {
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.baseDelayMs = options.baseDelayMs ?? 250;
+    this.maxDelayMs = options.maxDelayMs ?? 8_000;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.userAgent = options.userAgent ?? 'basewatch';
+    this.logger = options.logger ?? silentLogger;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    this.dispatcher = new Agent({
+      connections: options.connectionsPerHost ?? 16,
+      keepAliveTimeout: 10_000,
+      connectTimeout: this.timeoutMs,
+    });
+  }
+
+  /**
+   * Sends a request, retrying 429/502/503/504 and connection failures with exponential back-off
+   * and jitter (Retry-After wins when the server sends it). A retryable status that persists
+   * is returned to the caller as the last response; a network failure that persists throws
+   * HttpTransportError.
+   */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const host = new URL(req.url).host;
+    const replayable =
+      typeof req.body !== 'object' || Buffer.isBuffer(req.body) || typeof req.body === 'function';
+    const mayRetry = (req.retry ?? true) && (replayable || req.body === undefined);
+    const attempts = mayRetry ? this.maxAttempts : 1;
+    for (let attempt = 1; ; attempt++) {
+      let response: HttpResponse;
+      try {
+        response = await this.send(req, attempt);
+      } catch (error) {
+        if (attempt >= attempts || !isRetryableError(error)) {
+          throw new HttpTransportError(host, errorCodeOf(error), attempt, { cause: error });
+        }
+        const delay = this.backoff(attempt);
+        this.logger.debug('retrying request', {
+          method: req.method,
+          host,
+          attempt,
+          error: errorCodeOf(error),
+          delay,
+        });
+        await this.sleep(delay);
+        continue;
+      }
+      if (!RETRYABLE_STATUS.has(response.status) || attempt >= attempts) return response;
+      const retryAfter = parseRetryAfter(response.headers);
+      if (retryAfter !== undefined && retryAfter * 1000 > this.maxRetryAfterMs) return response;
+      await discard(response);
+      const delay = retryAfter !== undefined ? retryAfter * 1000 : this.backoff(attempt);
+      this.logger.debug('retrying request', {
+        method: req.method,
+        host,
+        attempt,
+        status: response.status,
+        delay,
+      });
+      await this.sleep(delay);
+    }
+  }
+
+  /** Reads a whole (small) response body inside the retry loop, so a reset mid-body is retried too. */
+  async requestBytes(req: HttpRequest, maxBytes: number): Promise<HttpResponse & { bytes: Buffer }> {
+    for (let attempt = 1; ; attempt++) {
+      const response = await this.request(req);
+      try {
+        const bytes =
+          req.method === 'HEAD' ? Buffer.alloc(0) : await readAll(response.body, maxBytes, req.url);
+        return { ...response, bytes };
+      } catch (error) {
+        if (attempt >= this.maxAttempts || !isRetryableError(error)) throw error;
+        await this.sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  private async send(req: HttpRequest, attempt: number): Promise<HttpResponse> {
+    const timeout = req.timeoutMs ?? this.timeoutMs;
+    const body = typeof req.body === 'function' ? req.body() : req.body;
+    const result = await request(req.url, {
+      method: req.method,
+      headers: { 'user-agent': this.userAgent, ...req.headers },
+      ...(body !== undefined && { body }),
+      dispatcher: this.dispatcher,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    return { status: result.statusCode, headers: result.headers, body: result.body, attempts: attempt };
+  }
+
+  /** Equal jitter: between half and all of base·2^(attempt-1), capped, so retries spread out but never bunch at zero. */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+  }
+}
+
+/** Drops a response body we do not need, so the connection can be reused. */
+export async function discard(response: HttpResponse): Promise<void> {
+  try {
+    if (response.body.dump) await response.body.dump();
+    else response.body.resume();
+  } catch {
+    // The body was already broken; nothing to reuse.
+  }
+}
+
+async function readAll(body: Readable, maxBytes: number, url: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) {
+      body.destroy();
+      throw new Error(`response from ${new URL(url).host} is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
