@@ -106,7 +106,8 @@ async function checkOne(
     return { status: 'current', ref: name, digest: head.digest, mediaType: head.mediaType };
   } catch (error) {
     if (error instanceof RegistryError && error.code === 'TOOMANYREQUESTS') {
-      const waitSeconds = error.retryAfterSeconds ?? budget.rateLimit?.windowSeconds ?? FALLBACK_WINDOW_SECONDS;
+      const waitSeconds =
+        error.retryAfterSeconds ?? budget.rateLimit?.windowSeconds ?? FALLBACK_WINDOW_SECONDS;
       budget.pause(now() + waitSeconds * 1000, `registry answered 429 TOOMANYREQUESTS: ${error.message}`);
       return deferred();
     }

@@ -48,7 +48,8 @@ export interface DistributionClientOptions {
   readonly logger?: Logger;
 }
 
-interface Call {
+/** One registry operation: what is being done to what, and the scopes it needs. */
+export interface RegistryCall {
   readonly operation: string;
   readonly registry: string;
   readonly repository?: string;
@@ -89,7 +90,7 @@ export class DistributionClient {
    * a pull. Falls back to GET only when the registry answers HEAD without a digest.
    */
   async headManifest(ref: ImageReference): Promise<ManifestHead> {
-    const call = this.manifestCall('HEAD manifest', ref);
+    const call = this.manifestRegistryCall('HEAD manifest', ref);
     const response = await this.send(call, {
       method: 'HEAD',
       url: this.manifestUrl(ref),
@@ -121,7 +122,7 @@ export class DistributionClient {
 
   /** Fetches a manifest and proves its bytes match the digest asked for and the digest announced. */
   async getManifest(ref: ImageReference): Promise<FetchedManifest> {
-    const call = this.manifestCall('GET manifest', ref);
+    const call = this.manifestRegistryCall('GET manifest', ref);
     const response = await this.sendForBytes(
       call,
       { method: 'GET', url: this.manifestUrl(ref), headers: { accept: MANIFEST_ACCEPT } },
@@ -158,7 +159,7 @@ export class DistributionClient {
 
   /** Every tag of a repository, following `Link: <…>; rel="next"` pages. */
   async listTags(registry: string, repository: string, pageSize = 1000): Promise<string[]> {
-    const call: Call = {
+    const call: RegistryCall = {
       operation: 'list tags',
       registry,
       repository,
@@ -197,7 +198,7 @@ export class DistributionClient {
         .map((entry) => (entry.platform ? formatPlatform(entry.platform) : 'unknown'))
         .join(', ');
       throw new RegistryError({
-        ...this.manifestCall('resolve platform', ref),
+        ...this.manifestRegistryCall('resolve platform', ref),
         code: 'MANIFEST_UNKNOWN',
         detail: `no manifest for platform ${formatPlatform(platform)} (index offers ${offered || 'nothing'})`,
       });
@@ -205,7 +206,7 @@ export class DistributionClient {
     return match;
   }
 
-  private manifestCall(operation: string, ref: ImageReference): Call {
+  private manifestRegistryCall(operation: string, ref: ImageReference): RegistryCall {
     return {
       operation,
       registry: ref.registry,
@@ -221,7 +222,7 @@ export class DistributionClient {
   }
 
   private async probe(registry: string): Promise<void> {
-    const call: Call = { operation: 'ping', registry, notFound: 'UNSUPPORTED', scopes: [] };
+    const call: RegistryCall = { operation: 'ping', registry, notFound: 'UNSUPPORTED', scopes: [] };
     const response = await this.transport(call, () =>
       this.http.request({ method: 'GET', url: `${registryBaseUrl(registry)}/v2/` }),
     );
@@ -237,13 +238,17 @@ export class DistributionClient {
     throw await this.failure(call, response);
   }
 
-  /** Sends with the authorization the registry asked for; on a 401 learns the challenge and tries once more. */
-  private async send(call: Call, req: HttpRequest): Promise<HttpResponse> {
+  /**
+   * Sends a request with the authorization the registry asked for; on a 401 learns the challenge
+   * and tries once more. Every other module that talks to a registry goes through here.
+   */
+  async send(call: RegistryCall, req: HttpRequest): Promise<HttpResponse> {
     return this.authorized(call, req, (request) => this.http.request(request));
   }
 
-  private async sendForBytes(
-    call: Call,
+  /** As send, reading the whole (small) body, with a reset mid-body retried. */
+  async sendForBytes(
+    call: RegistryCall,
     req: HttpRequest,
     maxBytes: number,
   ): Promise<HttpResponse & { bytes: Buffer }> {
@@ -251,7 +256,7 @@ export class DistributionClient {
   }
 
   private async authorized<R extends HttpResponse>(
-    call: Call,
+    call: RegistryCall,
     req: HttpRequest,
     perform: (req: HttpRequest) => Promise<R>,
   ): Promise<R> {
@@ -272,7 +277,7 @@ export class DistributionClient {
     }
   }
 
-  private async transport<R>(call: Call, perform: () => Promise<R>): Promise<R> {
+  private async transport<R>(call: RegistryCall, perform: () => Promise<R>): Promise<R> {
     try {
       return await perform();
     } catch (error) {
@@ -294,7 +299,8 @@ export class DistributionClient {
     }
   }
 
-  private async failure(call: Call, response: HttpResponse): Promise<RegistryError> {
+  /** The RegistryError an unexpected response means, with the registry's own code when it sent one. */
+  async failure(call: RegistryCall, response: HttpResponse): Promise<RegistryError> {
     let bytes = Buffer.alloc(0);
     try {
       const chunks: Buffer[] = [];
@@ -311,7 +317,7 @@ export class DistributionClient {
     return this.failureFromBytes(call, response, bytes);
   }
 
-  private failureFromBytes(call: Call, response: HttpResponse, bytes: Buffer): RegistryError {
+  failureFromBytes(call: RegistryCall, response: HttpResponse, bytes: Buffer): RegistryError {
     const parsed = parseErrorBody(bytes.toString('utf8'));
     const retryAfter = parseRetryAfter(response.headers);
     const code = parsed?.code ?? codeForStatus(response.status, call.notFound);
