@@ -90,7 +90,7 @@ export class DistributionClient {
    * a pull. Falls back to GET only when the registry answers HEAD without a digest.
    */
   async headManifest(ref: ImageReference): Promise<ManifestHead> {
-    const call = this.manifestRegistryCall('HEAD manifest', ref);
+    const call = this.manifestCall('HEAD manifest', ref);
     const response = await this.send(call, {
       method: 'HEAD',
       url: this.manifestUrl(ref),
@@ -122,7 +122,7 @@ export class DistributionClient {
 
   /** Fetches a manifest and proves its bytes match the digest asked for and the digest announced. */
   async getManifest(ref: ImageReference): Promise<FetchedManifest> {
-    const call = this.manifestRegistryCall('GET manifest', ref);
+    const call = this.manifestCall('GET manifest', ref);
     const response = await this.sendForBytes(
       call,
       { method: 'GET', url: this.manifestUrl(ref), headers: { accept: MANIFEST_ACCEPT } },
@@ -198,7 +198,7 @@ export class DistributionClient {
         .map((entry) => (entry.platform ? formatPlatform(entry.platform) : 'unknown'))
         .join(', ');
       throw new RegistryError({
-        ...this.manifestRegistryCall('resolve platform', ref),
+        ...this.manifestCall('resolve platform', ref),
         code: 'MANIFEST_UNKNOWN',
         detail: `no manifest for platform ${formatPlatform(platform)} (index offers ${offered || 'nothing'})`,
       });
@@ -206,7 +206,7 @@ export class DistributionClient {
     return match;
   }
 
-  private manifestRegistryCall(operation: string, ref: ImageReference): RegistryCall {
+  private manifestCall(operation: string, ref: ImageReference): RegistryCall {
     return {
       operation,
       registry: ref.registry,
