@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+/** One request as the registry logged it ("response completed" lines of its JSON log). */
+export interface LoggedRequest {
+  method: string;
+  uri: string;
+  status: number;
+}
+
+const STDERR_KEPT = 64 * 1024;
+
+/** A running `docker-registry serve CONFIG`, its stderr kept and its request log parsed. */
+export class RegistryProcess {
+  readonly child: ChildProcess;
+  private stderr = '';
+  private partialLine = '';
+  private logged: LoggedRequest[] = [];
+  private lastOutputAt = Date.now();
+  readonly exited: Promise<number | null>;
+
+  constructor(configPath: string) {
+    this.child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code) => resolve(code));
+      this.child.once('error', (error) => {
+        this.stderr += `\nspawn docker-registry failed: ${error.message}`;
+        resolve(null);
+      });
+    });
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => this.onStderr(chunk));
+  }
+
+  get stderrText(): string {
+    return this.stderr;
+  }
+
+  get isRunning(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  requests(): LoggedRequest[] {
+    return [...this.logged];
+  }
+
+  clearRequests(): void {
+    this.logged = [];
+  }
+
+  /** Resolves once the registry has written nothing for `quietMs` (its log lags its responses). */
+  async settled(quietMs = 100, maxMs = 5000): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while (Date.now() - this.lastOutputAt < quietMs && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, quietMs / 2));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.isRunning) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private onStderr(chunk: string): void {
+    this.lastOutputAt = Date.now();
+    this.stderr = (this.stderr + chunk).slice(-STDERR_KEPT);
+    const lines = (this.partialLine + chunk).split('\n');
+    this.partialLine = lines.pop() ?? '';
+    for (const line of lines) {
+      const request = parseRequestLine(line);
+      if (request) this.logged.push(request);
+    }
+  }
+}
+
+function parseRequestLine(line: string): LoggedRequest | undefined {
+  if (!line.startsWith('{')) return undefined;
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const method = entry['http.request.method'];
+  const uri = entry['http.request.uri'];
+  const status = entry['http.response.status'];
+  if (typeof method !== 'string' || typeof uri !== 'string' || typeof status !== 'number') return undefined;
+  return { method, uri, status };
+}
