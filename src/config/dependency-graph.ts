@@ -1,0 +1,41 @@
+// The dependency graph as the config describes it, plus whatever discovery adds.
+import { type BaseImageDiscovery, discoveredEdges } from '../core/base-discovery.js';
+import { type BaseEdgeInput, buildGraph, type DependencyGraph, type GraphApp } from '../core/graph.js';
+import { registryHost } from './registry-location.js';
+import type { BasewatchConfig } from './types.js';
+
+export function configGraphApps(config: BasewatchConfig): GraphApp[] {
+  return config.apps.map(({ name, image, team }) => ({ name, image, team }));
+}
+
+export function configEdges(config: BasewatchConfig): BaseEdgeInput[] {
+  return config.apps.flatMap((app) =>
+    app.baseImages.map((base) => ({ app: app.name, base, source: 'config' as const })),
+  );
+}
+
+/** Private copies named by exact tags; tags chosen by a policy are only known once resolved (pass them in). */
+export function configTrackedImages(config: BasewatchConfig): string[] {
+  return config.images.flatMap((image) =>
+    'tags' in image.selection ? image.selection.tags.map((tag) => `${image.target}:${tag}`) : [],
+  );
+}
+
+/**
+ * The graph from config edges and the edges each discovery source reports. Throws DependencyCycleError
+ * naming the cycle when discovered edges close one.
+ */
+export async function loadDependencyGraph(
+  config: BasewatchConfig,
+  discovery: readonly BaseImageDiscovery[] = [],
+  resolvedTrackedImages: readonly string[] = [],
+): Promise<DependencyGraph> {
+  const apps = configGraphApps(config);
+  const host = registryHost(config.registry.location);
+  const discovered = await Promise.all(discovery.map((source) => source.discoverBases(apps)));
+  return buildGraph({
+    apps,
+    edges: [...configEdges(config), ...discovered.flatMap((bases) => discoveredEdges(bases, host))],
+    trackedImages: [...new Set([...configTrackedImages(config), ...resolvedTrackedImages])],
+  });
+}

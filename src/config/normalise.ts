@@ -1,0 +1,157 @@
+// From basewatch.yaml as written to the config the service uses: keys normalised, defaults merged.
+import { buildGraph, DependencyCycleError } from '../core/graph.js';
+import { parsePrivateReference, privateImageKey } from '../core/private-image.js';
+import { formatReference, parseReference } from '../core/reference.js';
+import { configEdges, configGraphApps } from './dependency-graph.js';
+import { parseRegistryLocation, registryHost } from './registry-location.js';
+import type { RawConfig } from './schema.js';
+import type {
+  AppConfig,
+  BasewatchConfig,
+  ImageDefaults,
+  RebuildConfig,
+  TrackedImageConfig,
+} from './types.js';
+
+/** Used where neither the entry nor `defaults` says otherwise. */
+export const BUILT_IN_DEFAULTS: ImageDefaults = {
+  schedule: '0 */10 * * * *',
+  platforms: 'all',
+  rateLimit: { minRemaining: 10 },
+};
+
+/** A problem found across fields, before it is given a place in the file. */
+export interface FieldProblem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+export function normaliseConfig(
+  raw: RawConfig,
+  file: string,
+): { config: BasewatchConfig; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const location = parseRegistryLocation(raw.registry.url);
+  const host = registryHost(location);
+  const defaults: ImageDefaults = {
+    schedule: raw.defaults?.schedule ?? BUILT_IN_DEFAULTS.schedule,
+    platforms: raw.defaults?.platforms ?? BUILT_IN_DEFAULTS.platforms,
+    rateLimit: raw.defaults?.rateLimit ?? BUILT_IN_DEFAULTS.rateLimit,
+  };
+
+  const targets = new Map<string, number>();
+  const images: TrackedImageConfig[] = raw.images.map((entry, i) => {
+    const target = privateRepository(entry.target, host);
+    if (typeof target !== 'string') problems.push({ path: ['images', i, 'target'], message: target.error });
+    const targetName = typeof target === 'string' ? target : entry.target;
+    const first = targets.get(targetName);
+    if (first !== undefined) {
+      problems.push({
+        path: ['images', i, 'target'],
+        message: `target ${targetName} is already used by images[${first}]`,
+      });
+    } else {
+      targets.set(targetName, i);
+    }
+    return {
+      source: formatReference(parseReference(entry.source, { defaultTag: false })),
+      target: targetName,
+      selection: entry.tags !== undefined ? { tags: entry.tags } : { tagPolicy: entry.tagPolicy ?? {} },
+      ...(entry.gate && { gate: entry.gate }),
+      schedule: entry.schedule ?? defaults.schedule,
+      platforms: entry.platforms ?? defaults.platforms,
+      rateLimit: entry.rateLimit ?? defaults.rateLimit,
+    };
+  });
+
+  const names = new Map<string, number>();
+  const appImages = new Map<string, number>();
+  const apps: AppConfig[] = raw.apps.map((entry, i) => {
+    const image = privateImageKey(entry.image, host);
+    const firstName = names.get(entry.name);
+    if (firstName !== undefined) {
+      problems.push({
+        path: ['apps', i, 'name'],
+        message: `app name ${entry.name} is already used by apps[${firstName}]`,
+      });
+    } else {
+      names.set(entry.name, i);
+    }
+    const firstImage = appImages.get(image);
+    if (firstImage !== undefined) {
+      problems.push({
+        path: ['apps', i, 'image'],
+        message: `image ${image} is already built by apps[${firstImage}]`,
+      });
+    } else {
+      appImages.set(image, i);
+    }
+    const repository = image.replace(/[:@].*$/, '');
+    const copy = targets.get(repository);
+    if (copy !== undefined) {
+      problems.push({
+        path: ['apps', i, 'image'],
+        message: `${repository} holds the private copy of images[${copy}]; an app must push to its own repository`,
+      });
+    }
+    return {
+      name: entry.name,
+      image,
+      team: entry.team,
+      baseImages: [...new Set((entry.baseImages ?? []).map((base) => privateImageKey(base, host)))],
+      rebuild: rebuildConfig(entry.rebuild),
+    };
+  });
+
+  const config: BasewatchConfig = {
+    file,
+    version: 1,
+    registry: { url: raw.registry.url, location, ...(raw.registry.acr && { acr: raw.registry.acr }) },
+    credentials: raw.credentials ?? {},
+    defaults,
+    images,
+    apps,
+    notifications: {
+      ...(raw.notifications?.eventGrid && { eventGrid: raw.notifications.eventGrid }),
+      webhooks: raw.notifications?.webhooks ?? [],
+    },
+  } as BasewatchConfig;
+
+  if (problems.length === 0) problems.push(...cycleProblems(config));
+  return { config, problems };
+}
+
+function privateRepository(target: string, host: string | undefined): string | { error: string } {
+  try {
+    const ref = parsePrivateReference(target, host, { defaultTag: false });
+    if (ref.registry !== undefined) {
+      return {
+        error: `'${target}' names registry ${ref.registry}; expected a repository in the private registry`,
+      };
+    }
+    if (ref.tag !== undefined || ref.digest !== undefined) {
+      return { error: `'${target}' names a tag or digest; expected a repository in the private registry` };
+    }
+    return ref.repository;
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+function rebuildConfig(rebuild: RawConfig['apps'][number]['rebuild']): RebuildConfig {
+  if (rebuild.acrTask !== undefined) return { kind: 'acrTask', task: rebuild.acrTask };
+  if (rebuild.webhook !== undefined) return { kind: 'webhook', ...rebuild.webhook } as RebuildConfig;
+  return { kind: 'rebase' };
+}
+
+// A cycle among configured bases is a config error, placed at the first app of the cycle.
+function cycleProblems(config: BasewatchConfig): FieldProblem[] {
+  try {
+    buildGraph({ apps: configGraphApps(config), edges: configEdges(config) });
+    return [];
+  } catch (error) {
+    if (!(error instanceof DependencyCycleError)) throw error;
+    const first = config.apps.findIndex((app) => app.name === error.cycle[0]);
+    return [{ path: ['apps', first, 'baseImages'], message: error.message }];
+  }
+}
