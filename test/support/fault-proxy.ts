@@ -1,0 +1,213 @@
+import {
+  Agent,
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ActiveRule, describeFault, type FaultRule, fabricatedAnswer, takeRule } from './fault-rules.js';
+
+export type { FaultRule } from './fault-rules.js';
+
+/** One request that reached the proxy. */
+export interface ProxyHit {
+  method: string;
+  /** Path and query, as sent to the proxy. */
+  path: string;
+  /** What the matching rule did, e.g. `status 429`, `reset`; absent when passed through untouched. */
+  fault?: string;
+  /** Status sent to the client; absent for reset and stall, and until the answer starts. */
+  status?: number;
+}
+
+export interface InjectedFault {
+  /** How many requests this rule has hit so far. */
+  used(): number;
+}
+
+export interface FaultProxy {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** `127.0.0.1:PORT` */
+  host: string;
+  inject(rule: FaultRule): InjectedFault;
+  /** Removes every rule (hits are kept). */
+  clear(): void;
+  hits(): ProxyHit[];
+  clearHits(): void;
+  /** Closes the server and destroys every connection, stalled ones included. */
+  stop(): Promise<void>;
+}
+
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+];
+
+/** An HTTP proxy in front of `targetUrl` (a registry) that injects faults per rule. */
+export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
+  const target = new URL(targetUrl);
+  const rules: ActiveRule[] = [];
+  const log: ProxyHit[] = [];
+  const agent = new Agent({ keepAlive: true });
+  let origin = '';
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    const rule = takeRule(rules, method, path);
+    const hit: ProxyHit = { method, path, ...(rule ? { fault: describeFault(rule) } : {}) };
+    log.push(hit);
+    if (rule?.reset) {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (rule?.stall) {
+      req.resume();
+      return;
+    }
+    if (rule?.status !== undefined) {
+      req.resume();
+      const { headers, body } = fabricatedAnswer({ ...rule, status: rule.status });
+      hit.status = rule.status;
+      res.writeHead(rule.status, headers);
+      res.end(method === 'HEAD' ? undefined : body);
+      return;
+    }
+    const forward = () => forwardRequest(req, res, rule ?? {}, hit);
+    if (rule?.delayMs) setTimeout(forward, rule.delayMs);
+    else forward();
+  };
+
+  const forwardRequest = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    rule: FaultRule,
+    hit: ProxyHit,
+  ): void => {
+    const upstream = request({
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers: {
+        ...withoutHopByHop(req.headers, req.headers['transfer-encoding'] !== undefined),
+        host: target.host,
+      },
+      agent,
+    });
+    upstream.on('error', (error) => {
+      if (res.headersSent) res.destroy();
+      else {
+        hit.status = 502;
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`fault proxy: ${target.host} failed: ${error.message}`);
+      }
+    });
+    upstream.on('response', (answer) => {
+      hit.status = answer.statusCode ?? 502;
+      res.writeHead(hit.status, responseHeaders(answer.headers, rule, target.origin, origin));
+      sendBody(answer, res, rule);
+    });
+    req.pipe(upstream);
+  };
+
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    url: origin,
+    host: `127.0.0.1:${port}`,
+    inject: (rule) => {
+      const active: ActiveRule = { rule, remaining: rule.times ?? 1, used: 0 };
+      rules.push(active);
+      return { used: () => active.used };
+    },
+    clear: () => {
+      rules.length = 0;
+    },
+    hits: () => log.map((hit) => ({ ...hit })),
+    clearHits: () => {
+      log.length = 0;
+    },
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      agent.destroy();
+      await closed;
+    },
+  };
+}
+
+function withoutHopByHop(headers: IncomingHttpHeaders, keepTransferEncoding = false): IncomingHttpHeaders {
+  const copy = { ...headers };
+  for (const name of HOP_BY_HOP) {
+    if (name === 'transfer-encoding' && keepTransferEncoding) continue;
+    delete copy[name];
+  }
+  return copy;
+}
+
+/** The registry's headers with the rule's changes, Location pointed back at the proxy. */
+function responseHeaders(
+  headers: IncomingHttpHeaders,
+  rule: FaultRule,
+  targetOrigin: string,
+  proxyOrigin: string,
+): IncomingHttpHeaders {
+  const copy = withoutHopByHop(headers);
+  const location = copy.location;
+  if (location?.startsWith(targetOrigin)) copy.location = proxyOrigin + location.slice(targetOrigin.length);
+  for (const name of rule.dropHeaders ?? []) delete copy[name.toLowerCase()];
+  for (const [name, value] of Object.entries(rule.headers ?? {})) copy[name.toLowerCase()] = value;
+  return copy;
+}
+
+function sendBody(answer: IncomingMessage, res: ServerResponse, rule: FaultRule): void {
+  if (!rule.corruptBody && rule.cutAfterBytes === undefined) {
+    answer.pipe(res);
+    return;
+  }
+  const length = Number(answer.headers['content-length']);
+  // Flip a byte in the middle when the length is known, so the body still looks plausible.
+  const flipAt = rule.corruptBody ? (Number.isFinite(length) && length > 0 ? Math.floor(length / 2) : 0) : -1;
+  const cutAt = rule.cutAfterBytes ?? Number.POSITIVE_INFINITY;
+  let sent = 0;
+  if (cutAt === 0) {
+    res.flushHeaders();
+    answer.destroy();
+    res.socket?.destroy();
+    return;
+  }
+  answer.on('data', (chunk: Buffer) => {
+    let piece = chunk;
+    if (flipAt >= sent && flipAt < sent + piece.length) {
+      piece = Buffer.from(piece);
+      piece[flipAt - sent] = (piece[flipAt - sent] ?? 0) ^ 0xff;
+    }
+    if (sent + piece.length >= cutAt) {
+      const head = piece.subarray(0, cutAt - sent);
+      sent = cutAt;
+      answer.destroy();
+      res.write(head, () => res.socket?.destroy());
+      return;
+    }
+    sent += piece.length;
+    if (!res.write(piece)) {
+      answer.pause();
+      res.once('drain', () => answer.resume());
+    }
+  });
+  answer.on('end', () => {
+    if (sent < cutAt) res.end();
+  });
+}
