@@ -1,0 +1,81 @@
+// The CloudEvents basewatch emits: types, subjects, and the data they carry. Never a secret.
+import { randomUUID } from 'node:crypto';
+
+export const EVENT_TYPES = [
+  'basewatch.upstream.changed',
+  'basewatch.image.imported',
+  'basewatch.image.import_failed',
+  'basewatch.image.gate_failed',
+  'basewatch.rebuild.started',
+  'basewatch.rebuild.succeeded',
+  'basewatch.rebuild.failed',
+  'basewatch.rebuild.skipped',
+  'basewatch.sync.completed',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface EventData {
+  /** Image events: the private copy, `repository:tag`. */
+  readonly image?: string;
+  /** Image events: the upstream reference it copies. */
+  readonly source?: string;
+  /** App events: the app's name and team. */
+  readonly app?: string;
+  readonly team?: string;
+  readonly digest?: string;
+  readonly previousDigest?: string;
+  readonly runId?: string;
+  readonly logUrl?: string;
+  readonly orchestrationId?: string;
+  readonly reason?: string;
+  readonly [key: string]: unknown;
+}
+
+/** A CloudEvents 1.0 event in structured JSON form. */
+export interface BasewatchEvent {
+  readonly specversion: '1.0';
+  readonly id: string;
+  readonly source: string;
+  readonly type: EventType;
+  readonly subject: string;
+  readonly time: string;
+  readonly datacontenttype: 'application/json';
+  readonly data: EventData;
+}
+
+/** `source` of every event: where the events come from (the deployment, e.g. the Function App). */
+export const DEFAULT_EVENT_SOURCE = '/basewatch';
+
+/** Subject for image events, so subscriptions filter with `subjectBeginsWith: /images/base/node`. */
+export function imageSubject(repositoryAndTag: string): string {
+  return `/images/${repositoryAndTag}`;
+}
+
+/** Subject for app events, so teams filter with `subjectBeginsWith: /teams/<team>/`. */
+export function appSubject(team: string, app: string): string {
+  return `/teams/${team}/apps/${app}`;
+}
+
+export interface NewEvent {
+  readonly type: EventType;
+  readonly subject: string;
+  readonly data: EventData;
+  /** Deterministic ids let a retried activity publish the same event twice without duplicates downstream. */
+  readonly id?: string;
+  readonly time: string;
+  readonly source?: string;
+}
+
+export function cloudEvent(event: NewEvent): BasewatchEvent {
+  return {
+    specversion: '1.0',
+    id: event.id ?? randomUUID(),
+    source: event.source ?? DEFAULT_EVENT_SOURCE,
+    type: event.type,
+    subject: event.subject,
+    time: event.time,
+    datacontenttype: 'application/json',
+    data: event.data,
+  };
+}
