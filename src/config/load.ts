@@ -56,7 +56,7 @@ function toIssues(issue: z.core.$ZodIssue, at: Locator): ConfigIssue[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => at([...issue.path, key], `unknown key '${key}'; ${issue.message}`, true));
   }
-  let message = issue.message.replace(/^Invalid input: /, '');
+  let message = issue.message.replace(/^Invalid (input|option): /, '');
   if (issue.code === 'invalid_type' && /received undefined$/.test(message)) {
     message = `required: ${message.replace(/, received undefined$/, '')}`;
   }

@@ -73,7 +73,12 @@ const repositoryOnly = parsedString((value) => {
 
 const schedule = parsedString((value) => parseNcrontab(value));
 
-const platform = z.string().regex(/^[a-z0-9._-]+\/[a-z0-9._-]+(?:\/[a-z0-9._-]+)?$/);
+const platform = z
+  .string()
+  .regex(
+    /^[a-z0-9._-]+\/[a-z0-9._-]+(?:\/[a-z0-9._-]+)?$/,
+    'expected os/architecture[/variant], e.g. linux/arm64',
+  );
 const platforms = z.union([z.literal('all'), z.array(platform).min(1)], {
   error: "expected 'all' or a list of os/architecture[/variant], e.g. [linux/amd64, linux/arm64]",
 });
@@ -168,7 +173,9 @@ export const configSchema = strict({
         strict({
           url,
           teams: z.array(name).optional(),
-          types: z.array(z.enum(EVENT_TYPES)).optional(),
+          types: z
+            .array(z.enum(EVENT_TYPES, { error: `expected one of: ${EVENT_TYPES.join(', ')}` }))
+            .optional(),
           secret: secretReference.optional(),
         }),
       )

@@ -1,5 +1,5 @@
 // Keys for images in the private registry, the nodes of the dependency graph.
-import { formatReference, type ImageReference, parseReference } from './reference.js';
+import { formatReference, type ImageReference, ImageReferenceError, parseReference } from './reference.js';
 
 // Stands in for the private registry's host while parsing, so `base/node` is not read as Docker Hub.
 const PRIVATE_HOST = 'private.invalid';
@@ -28,7 +28,7 @@ export function parsePrivateReference(
     const parsed = parseReference(relative, options);
     return { ...parsed, key: formatReference(parsed) };
   }
-  const { registry: _placeholder, ...parsed } = parseReference(`${PRIVATE_HOST}/${relative}`, options);
+  const { registry: _placeholder, ...parsed } = parsePlaceheld(ref, relative, options);
   return {
     ...parsed,
     key: formatReference({ registry: PRIVATE_HOST, ...parsed }).slice(PRIVATE_HOST.length + 1),
@@ -55,4 +55,19 @@ function namesRegistry(ref: string): boolean {
   if (slash < 0) return false;
   const first = ref.slice(0, slash);
   return first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[');
+}
+
+function parsePlaceheld(
+  ref: string,
+  relative: string,
+  options: { defaultTag?: string | false },
+): ImageReference {
+  try {
+    return parseReference(`${PRIVATE_HOST}/${relative}`, options);
+  } catch (error) {
+    if (!(error instanceof ImageReferenceError)) throw error;
+    // Re-issued for the text as written: the placeholder host must not show in messages.
+    const detail = error.message.slice(error.message.indexOf("': ") + 3).replaceAll(`${PRIVATE_HOST}/`, '');
+    throw new ImageReferenceError(ref, error.part, detail);
+  }
 }

@@ -136,7 +136,7 @@ export function blockedByFailures(plan: RebuildPlan, failed: Iterable<string>): 
       const via: string[] = [];
       for (const reason of app.because) {
         if (reason.kind !== 'rebuilt') continue;
-        const upstream = failedSet.has(reason.by) ? [reason.by] : [...(roots.get(reason.by) ?? [])];
+        const upstream = [...(roots.get(reason.by) ?? []), ...(failedSet.has(reason.by) ? [reason.by] : [])];
         if (upstream.length > 0) via.push(reason.base);
         for (const name of upstream) blockedBy.add(name);
       }
