@@ -1,24 +1,12 @@
 // The shape of basewatch.yaml, version 1. Every object is strict: an unknown key is an error.
 import { z } from 'zod';
+import { EVENT_TYPES } from '../core/events.js';
 import { parseNcrontab } from '../core/ncrontab.js';
 import { privateImageKey } from '../core/private-image.js';
 import { parseReference } from '../core/reference.js';
 import { tagPolicyProblems } from '../core/tag-policy.js';
 import { parseRegistryLocation } from './registry-location.js';
 import { isSecretReference, SECRET_REFERENCE } from './secret.js';
-
-/** Event types a webhook subscriber may filter on (DESIGN.md, Events). */
-export const EVENT_TYPES = [
-  'basewatch.upstream.changed',
-  'basewatch.image.imported',
-  'basewatch.image.import_failed',
-  'basewatch.image.gate_failed',
-  'basewatch.rebuild.started',
-  'basewatch.rebuild.succeeded',
-  'basewatch.rebuild.failed',
-  'basewatch.rebuild.skipped',
-  'basewatch.sync.completed',
-] as const;
 
 function strict<Shape extends z.ZodRawShape>(shape: Shape) {
   const expected = Object.keys(shape).join(', ');

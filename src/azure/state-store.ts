@@ -1,0 +1,199 @@
+// The StateStore on Azure Table storage (Azurite locally): one table for tracked images, one for apps.
+import { RestError, TableClient } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
+import type { AppState, RebuildResult, StateStore, TrackedImageState } from '../core/state.js';
+import { type Entity, ownProperties, readEntity, updateEntityWithRetry } from './etag-update.js';
+import { escapeTableKey } from './table-keys.js';
+
+export type TableStorageConnection =
+  | { readonly connectionString: string }
+  | { readonly endpoint: string; readonly credential: TokenCredential };
+
+/** Tables `<prefix>images` and `<prefix>apps`; a prefix keeps several deployments apart in one account. */
+export const DEFAULT_TABLE_PREFIX = 'basewatch';
+
+/** Opens (and creates if need be) the state tables. Plain-HTTP endpoints (Azurite) are allowed. */
+export async function openTableStateStore(
+  connection: TableStorageConnection,
+  tablePrefix: string = DEFAULT_TABLE_PREFIX,
+): Promise<TableStateStore> {
+  if (!/^[A-Za-z][A-Za-z0-9]{0,56}$/.test(tablePrefix)) {
+    throw new Error(`table prefix '${tablePrefix}' must be letters and digits, starting with a letter`);
+  }
+  const client = (name: string) => {
+    if ('connectionString' in connection) {
+      const insecure = /TableEndpoint=http:|UseDevelopmentStorage=true/i.test(connection.connectionString);
+      return TableClient.fromConnectionString(connection.connectionString, name, {
+        allowInsecureConnection: insecure,
+      });
+    }
+    return new TableClient(connection.endpoint, name, connection.credential, {
+      allowInsecureConnection: connection.endpoint.startsWith('http:'),
+    });
+  };
+  const store = new TableStateStore(client(`${tablePrefix}images`), client(`${tablePrefix}apps`));
+  await store.createTables();
+  return store;
+}
+
+// Images: PartitionKey = repository, RowKey = tag (or @digest). Apps: PartitionKey = name, RowKey empty.
+export class TableStateStore implements StateStore {
+  constructor(
+    private readonly images: TableClient,
+    private readonly apps: TableClient,
+  ) {}
+
+  async createTables(): Promise<void> {
+    // createTable succeeds when the table already exists.
+    await Promise.all([this.images.createTable(), this.apps.createTable()]);
+  }
+
+  async getImage(target: string): Promise<TrackedImageState | undefined> {
+    const [pk, rk] = imageKeys(target);
+    const found = await readEntity(this.images, pk, rk);
+    return found && imageFromEntity(found.properties);
+  }
+
+  async listImages(): Promise<TrackedImageState[]> {
+    const out: TrackedImageState[] = [];
+    for await (const entity of this.images.listEntities<Entity>())
+      out.push(imageFromEntity(ownProperties(entity)));
+    return out.sort((a, b) => compare(a.target, b.target));
+  }
+
+  async updateImage(
+    target: string,
+    change: (current: TrackedImageState | undefined) => TrackedImageState,
+  ): Promise<TrackedImageState> {
+    const [pk, rk] = imageKeys(target);
+    const written = await updateEntityWithRetry(
+      this.images,
+      pk,
+      rk,
+      (current) => {
+        const next = change(current && imageFromEntity(current));
+        if (next.target !== target)
+          throw new Error(`update tracked image ${target}: change renamed it to ${next.target}`);
+        return imageToEntity(next);
+      },
+      { what: `tracked image ${target}` },
+    );
+    return imageFromEntity(written);
+  }
+
+  async deleteImage(target: string): Promise<void> {
+    const [pk, rk] = imageKeys(target);
+    await deleteIfPresent(this.images, pk, rk);
+  }
+
+  async getApp(name: string): Promise<AppState | undefined> {
+    const found = await readEntity(this.apps, escapeTableKey(name), '');
+    return found && appFromEntity(found.properties);
+  }
+
+  async listApps(): Promise<AppState[]> {
+    const out: AppState[] = [];
+    for await (const entity of this.apps.listEntities<Entity>())
+      out.push(appFromEntity(ownProperties(entity)));
+    return out.sort((a, b) => compare(a.name, b.name));
+  }
+
+  async updateApp(name: string, change: (current: AppState | undefined) => AppState): Promise<AppState> {
+    const written = await updateEntityWithRetry(
+      this.apps,
+      escapeTableKey(name),
+      '',
+      (current) => {
+        const next = change(current && appFromEntity(current));
+        if (next.name !== name) throw new Error(`update app ${name}: change renamed it to ${next.name}`);
+        return appToEntity(next);
+      },
+      { what: `app ${name}` },
+    );
+    return appFromEntity(written);
+  }
+
+  async deleteApp(name: string): Promise<void> {
+    await deleteIfPresent(this.apps, escapeTableKey(name), '');
+  }
+}
+
+/** `base/node:20-alpine` → [`base%2Fnode`, `20-alpine`]; a digest stays in the RowKey with its `@`. */
+function imageKeys(target: string): [string, string] {
+  const at = target.indexOf('@');
+  const name = at >= 0 ? target.slice(0, at) : target;
+  const colon = name.lastIndexOf(':');
+  const hasTag = colon > name.lastIndexOf('/');
+  const repository = hasTag ? name.slice(0, colon) : name;
+  const selector = (hasTag ? name.slice(colon + 1) : '') + (at >= 0 ? target.slice(at) : '');
+  return [escapeTableKey(repository), escapeTableKey(selector)];
+}
+
+async function deleteIfPresent(table: TableClient, pk: string, rk: string): Promise<void> {
+  try {
+    await table.deleteEntity(pk, rk);
+  } catch (error) {
+    if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+  }
+}
+
+const IMAGE_FIELDS = [
+  'lastUpstreamDigest',
+  'importedDigest',
+  'lastChecked',
+  'lastChanged',
+  'lastError',
+] as const;
+
+function imageToEntity(image: TrackedImageState): Entity {
+  const entity: Entity = { source: image.source, target: image.target };
+  for (const field of IMAGE_FIELDS) if (image[field] !== undefined) entity[field] = image[field];
+  return entity;
+}
+
+function imageFromEntity(entity: Entity): TrackedImageState {
+  const image: Record<string, string> = { source: String(entity.source), target: String(entity.target) };
+  for (const field of IMAGE_FIELDS) if (typeof entity[field] === 'string') image[field] = entity[field];
+  return image as unknown as TrackedImageState;
+}
+
+// Table storage has no arrays or nested objects: bases are JSON, the last rebuild is flattened.
+function appToEntity(app: AppState): Entity {
+  const entity: Entity = {
+    name: app.name,
+    image: app.image,
+    team: app.team,
+    bases: JSON.stringify(app.bases),
+  };
+  const last = app.lastRebuild;
+  if (last) {
+    entity.lastRebuildBaseDigest = last.baseDigest;
+    entity.lastRebuildResult = last.result;
+    entity.lastRebuildTime = last.time;
+    if (last.runId !== undefined) entity.lastRebuildRunId = last.runId;
+    if (last.reason !== undefined) entity.lastRebuildReason = last.reason;
+  }
+  return entity;
+}
+
+function appFromEntity(entity: Entity): AppState {
+  const app: AppState = {
+    name: String(entity.name),
+    image: String(entity.image),
+    team: String(entity.team),
+    bases: JSON.parse(String(entity.bases ?? '[]')) as string[],
+  };
+  if (typeof entity.lastRebuildResult !== 'string') return app;
+  return {
+    ...app,
+    lastRebuild: {
+      baseDigest: String(entity.lastRebuildBaseDigest),
+      result: entity.lastRebuildResult as RebuildResult,
+      time: String(entity.lastRebuildTime),
+      ...(typeof entity.lastRebuildRunId === 'string' && { runId: entity.lastRebuildRunId }),
+      ...(typeof entity.lastRebuildReason === 'string' && { reason: entity.lastRebuildReason }),
+    },
+  };
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
