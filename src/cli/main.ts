@@ -18,5 +18,6 @@ try {
     process.exit(code === 0 ? 0 : 2);
   }
   process.stderr.write(`basewatch: ${(error as Error).message}\n`);
-  process.exit(1);
+  // An error may carry its own exit code (a bad config is 2); anything else is a failure (1).
+  process.exit(typeof code === 'number' ? code : 1);
 }

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
+import { register as registerGraph } from './graph.js';
+import { register as registerPlan } from './plan.js';
+import { register as registerValidate } from './validate.js';
 
 /** Each command lives in its own file and adds itself here. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerValidate(program);
+  registerPlan(program);
+  registerGraph(program);
 }
