@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { registryCredential } from '../../src/config/credentials.js';
 import { MissingSecretError, resolveSecret, resolveValue } from '../../src/config/secret.js';
 
 describe('resolveSecret', () => {
@@ -45,5 +46,28 @@ describe('resolveValue', () => {
     expect(resolveValue('robot', {})).toBe('robot');
     expect(resolveValue('env:USER_NAME', { USER_NAME: 'octo' })).toBe('octo');
     expect(() => resolveValue('env:USER_NAME', {})).toThrow('USER_NAME is not set');
+  });
+});
+
+describe('registryCredential', () => {
+  const config = {
+    credentials: { 'docker.io': { username: 'env:HUB_USER', password: 'env:HUB_TOKEN' as const } },
+  };
+
+  it('resolves a configured credential', () => {
+    expect(registryCredential(config, 'docker.io', { HUB_USER: 'octo', HUB_TOKEN: 'tok' })).toEqual({
+      username: 'octo',
+      password: 'tok',
+    });
+  });
+
+  it('is anonymous only where nothing is configured', () => {
+    expect(registryCredential(config, 'ghcr.io', {})).toBeUndefined();
+  });
+
+  it('fails naming the variable instead of falling back to anonymous', () => {
+    expect(() => registryCredential(config, 'docker.io', { HUB_USER: 'octo' })).toThrow(
+      'environment variable HUB_TOKEN is not set (password for docker.io)',
+    );
   });
 });
