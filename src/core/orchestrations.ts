@@ -1,0 +1,61 @@
+// The Orchestrations port: start, read, list and stop workflow instances, on Azure (durable client)
+// or on the local engine. Operators read what it returns through the API and the CLI.
+
+export type RuntimeStatus =
+  | 'Pending'
+  | 'Running'
+  | 'Completed'
+  | 'Failed'
+  | 'Terminated'
+  | 'ContinuedAsNew'
+  | 'Canceled'
+  | 'Suspended';
+
+export const TERMINAL_STATUSES: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
+
+/** One line of an instance's history, as operators read it. */
+export interface HistoryEntry {
+  readonly eventType: string;
+  readonly timestamp: string;
+  /** Activity, timer, sub-orchestration or event name, where there is one. */
+  readonly name?: string;
+  readonly taskId?: number;
+  readonly input?: unknown;
+  readonly result?: unknown;
+  readonly failure?: string;
+  readonly fireAt?: string;
+  readonly instanceId?: string;
+}
+
+export interface OrchestrationStatus {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly runtimeStatus: RuntimeStatus;
+  readonly createdTime: string;
+  readonly lastUpdatedTime: string;
+  readonly input?: unknown;
+  readonly output?: unknown;
+  readonly customStatus?: unknown;
+  readonly parentInstanceId?: string;
+  readonly history?: HistoryEntry[];
+}
+
+export interface InstanceFilter {
+  readonly runtimeStatus?: readonly RuntimeStatus[];
+  readonly createdFrom?: Date;
+  /** Newest first; at most this many. */
+  readonly limit?: number;
+}
+
+export interface Orchestrations {
+  /** Starts `name`; an existing instance with the same id is replaced (the durable client's rule). */
+  start(name: string, options: { instanceId?: string; input?: unknown }): Promise<string>;
+  /** Undefined for an unknown instance (the Azure client throws; the adapter turns that into undefined). */
+  getStatus(
+    instanceId: string,
+    options?: { showHistory?: boolean; showInput?: boolean },
+  ): Promise<OrchestrationStatus | undefined>;
+  list(filter?: InstanceFilter): Promise<OrchestrationStatus[]>;
+  terminate(instanceId: string, reason: string): Promise<void>;
+  purge(instanceId: string): Promise<void>;
+}

@@ -1,0 +1,497 @@
+// The local durable engine: runs orchestrations through the durable-functions SDK's own replay,
+// performs their activities, timers and sub-orchestrations, and keeps every instance's history in
+// an InstanceStore so that a process killed mid-run resumes where it stopped.
+import type { InvocationContext } from '@azure/functions';
+import type * as df from 'durable-functions';
+import pLimit from 'p-limit';
+import { type Logger, silentLogger } from '../../core/logger.js';
+import {
+  type InstanceFilter,
+  type OrchestrationStatus,
+  type Orchestrations,
+  type RuntimeStatus,
+  TERMINAL_STATUSES,
+} from '../../core/orchestrations.js';
+import { activityContext } from './activity-context.js';
+import {
+  completedTaskIds,
+  EventType,
+  failureDetails,
+  type HistoryEvent,
+  historyEvent,
+  startedTaskIds,
+} from './history.js';
+import { historyEntries } from './history-view.js';
+import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from './instance-store.js';
+import { type PendingWork, replay, retriesExhausted, retryDelayMs } from './sdk-replay.js';
+
+export type ActivityHandler = (input: unknown, context: InvocationContext) => unknown;
+
+export interface EngineOptions {
+  readonly store: InstanceStore;
+  readonly orchestrations: ReadonlyMap<string, df.OrchestrationHandler>;
+  readonly activities: ReadonlyMap<string, ActivityHandler>;
+  /** Activities running at once, across all instances. */
+  readonly activityConcurrency?: number;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+}
+
+/** Timers longer than setTimeout allows are re-armed in steps. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+export class LocalDurableEngine implements Orchestrations {
+  private readonly store: InstanceStore;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+  private readonly limitActivity: ReturnType<typeof pLimit>;
+  /** One chain of episodes per instance, so an instance never runs two at once. */
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly waiters = new Map<string, Array<() => void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopped = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.store = options.store;
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? (() => new Date());
+    this.limitActivity = pLimit(options.activityConcurrency ?? 4);
+  }
+
+  /** Resumes every instance that had not finished when the process stopped. */
+  async resume(): Promise<void> {
+    for (const record of await this.store.list()) {
+      if (TERMINAL_STATUSES.includes(record.runtimeStatus)) continue;
+      const stored = await this.store.load(record.instanceId);
+      if (!stored) continue;
+      this.logger.info('resuming orchestration', { instanceId: record.instanceId, name: record.name });
+      this.redispatch(stored);
+      this.schedule(record.instanceId);
+    }
+  }
+
+  /** Stops timers and new work; activities already running finish, their results kept for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  async start(name: string, options: { instanceId?: string; input?: unknown } = {}): Promise<string> {
+    return this.create(name, options.instanceId ?? crypto.randomUUID(), options.input);
+  }
+
+  async getStatus(
+    instanceId: string,
+    options: { showHistory?: boolean; showInput?: boolean } = {},
+  ): Promise<OrchestrationStatus | undefined> {
+    const stored = await this.store.load(instanceId);
+    if (!stored) return undefined;
+    return toStatus(
+      stored.record,
+      options.showHistory ? stored.history : undefined,
+      options.showInput ?? true,
+    );
+  }
+
+  async list(filter: InstanceFilter = {}): Promise<OrchestrationStatus[]> {
+    const records = (await this.store.list())
+      .filter((record) => !filter.runtimeStatus || filter.runtimeStatus.includes(record.runtimeStatus))
+      .filter((record) => !filter.createdFrom || new Date(record.createdTime) >= filter.createdFrom)
+      .sort((a, b) => b.createdTime.localeCompare(a.createdTime));
+    return records
+      .slice(0, filter.limit ?? records.length)
+      .map((record) => toStatus(record, undefined, false));
+  }
+
+  async terminate(instanceId: string, reason: string): Promise<void> {
+    await this.enqueue(instanceId, async () => {
+      const stored = await this.store.load(instanceId);
+      if (!stored) throw new Error(`orchestration instance '${instanceId}' does not exist`);
+      if (TERMINAL_STATUSES.includes(stored.record.runtimeStatus)) return;
+      const at = this.now();
+      const record = {
+        ...stored.record,
+        runtimeStatus: 'Terminated' as const,
+        output: JSON.stringify(reason),
+        lastUpdatedTime: at.toISOString(),
+      };
+      await this.store.commit(
+        record,
+        stored.history.length,
+        [historyEvent(EventType.ExecutionTerminated, at, { Input: JSON.stringify(reason) })],
+        [],
+      );
+      this.clearTimers(instanceId);
+      this.finished(instanceId);
+    });
+  }
+
+  async purge(instanceId: string): Promise<void> {
+    this.clearTimers(instanceId);
+    await this.store.delete(instanceId);
+  }
+
+  /** Resolves when the instance reaches a terminal status, or rejects after `timeoutMs`. */
+  async waitForCompletion(instanceId: string, timeoutMs = 60_000): Promise<OrchestrationStatus> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.getStatus(instanceId);
+      if (status && TERMINAL_STATUSES.includes(status.runtimeStatus)) return status;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0)
+        throw new Error(
+          `orchestration '${instanceId}' did not finish within ${timeoutMs} ms (status ${status?.runtimeStatus ?? 'unknown'})`,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(remaining, 1000));
+        const list = this.waiters.get(instanceId) ?? [];
+        list.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        this.waiters.set(instanceId, list);
+      });
+    }
+  }
+
+  private async create(
+    name: string,
+    instanceId: string,
+    input: unknown,
+    parent?: { instanceId: string; taskId: number },
+  ): Promise<string> {
+    if (!this.options.orchestrations.has(name))
+      throw new Error(`no orchestration named '${name}' is registered`);
+    await this.enqueue(instanceId, async () => {
+      this.clearTimers(instanceId);
+      const at = this.now().toISOString();
+      const encoded = input === undefined ? undefined : JSON.stringify(input);
+      await this.store.create({
+        instanceId,
+        name,
+        runtimeStatus: 'Pending',
+        ...(encoded !== undefined && { input: encoded }),
+        createdTime: at,
+        lastUpdatedTime: at,
+        ...(parent && { parentInstanceId: parent.instanceId, parentTaskId: parent.taskId }),
+      });
+      await this.store.deliver(instanceId, {
+        key: 'start',
+        event: historyEvent(EventType.ExecutionStarted, this.now(), { Name: name, Input: encoded }),
+      });
+    });
+    this.schedule(instanceId);
+    return instanceId;
+  }
+
+  /** Queues work on an instance's chain, after whatever it is doing now. */
+  private enqueue(instanceId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.chains.get(instanceId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch((error: unknown) => {
+      this.logger.error('orchestration engine step failed', { instanceId, error: (error as Error).message });
+    });
+    this.chains.set(instanceId, settled);
+    void settled.then(() => {
+      if (this.chains.get(instanceId) === settled) this.chains.delete(instanceId);
+    });
+    return next;
+  }
+
+  private schedule(instanceId: string): void {
+    if (this.stopped) return;
+    void this.enqueue(instanceId, () => this.episode(instanceId)).catch(() => {});
+  }
+
+  private async deliver(instanceId: string, item: InboxEvent): Promise<void> {
+    if (this.stopped) return;
+    await this.store.deliver(instanceId, item);
+    this.schedule(instanceId);
+  }
+
+  /** One turn: play the inbox into the history, replay, record decisions, start the work they ask for. */
+  private async episode(instanceId: string): Promise<void> {
+    const stored = await this.store.load(instanceId);
+    if (!stored || TERMINAL_STATUSES.includes(stored.record.runtimeStatus)) return;
+    const done = completedTaskIds(stored.history);
+    const fresh = stored.inbox.filter(({ event }) => !isCompletionOf(event, done));
+    if (fresh.length === 0) return;
+
+    const handler = this.options.orchestrations.get(stored.record.name);
+    if (!handler) throw new Error(`no orchestration named '${stored.record.name}' is registered`);
+    const at = this.now();
+    const played = [historyEvent(EventType.OrchestratorStarted, at), ...fresh.map(({ event }) => event)];
+    const history = [...stored.history, ...played];
+    const result = await replay(handler, {
+      name: stored.record.name,
+      instanceId,
+      history,
+      input: stored.record.input === undefined ? undefined : JSON.parse(stored.record.input),
+      ...(stored.record.parentInstanceId !== undefined && {
+        parentInstanceId: stored.record.parentInstanceId,
+      }),
+      log: (level, message) => this.logger.debug(message, { instanceId, level }),
+    });
+
+    const started = startedTaskIds(history);
+    const work = result.pending
+      .filter((item) => !started.has(item.id))
+      .map((item) => this.withFireTime(item, at));
+    const decisions = work.map((item) => decisionEvent(item, at, instanceId));
+    let runtimeStatus: RuntimeStatus = 'Running';
+    let output: string | undefined;
+    if (result.status === 'completed') {
+      runtimeStatus = 'Completed';
+      output = JSON.stringify(result.output ?? null);
+      decisions.push(
+        historyEvent(EventType.ExecutionCompleted, at, { OrchestrationStatus: 'Completed', Result: output }),
+      );
+    } else if (result.status === 'failed') {
+      runtimeStatus = 'Failed';
+      output = JSON.stringify(result.error ?? 'orchestrator failed');
+      decisions.push(
+        historyEvent(EventType.ExecutionCompleted, at, { OrchestrationStatus: 'Failed', Result: output }),
+      );
+    }
+    decisions.push(historyEvent(EventType.OrchestratorCompleted, at));
+    const record: InstanceRecord = {
+      ...stored.record,
+      runtimeStatus,
+      lastUpdatedTime: at.toISOString(),
+      ...(output !== undefined && { output }),
+      ...(result.customStatus !== undefined && { customStatus: JSON.stringify(result.customStatus) }),
+    };
+    await this.store.commit(
+      record,
+      stored.history.length,
+      [...played, ...decisions],
+      stored.inbox.map((item) => item.key),
+    );
+
+    for (const item of work) this.dispatch(instanceId, item);
+    if (runtimeStatus !== 'Running') {
+      this.finished(instanceId);
+      if (record.parentInstanceId !== undefined && record.parentTaskId !== undefined) {
+        await this.notifyParent(
+          record,
+          result.status === 'completed' ? { output: output! } : { error: result.error ?? 'failed' },
+        );
+      }
+    }
+  }
+
+  /** A retry back-off timer fires after the policy's delay, or at once when the SDK is about to give up. */
+  private withFireTime(item: PendingWork, at: Date): PendingWork {
+    if (item.kind !== 'timer' || !item.retry) return item;
+    const { policy, failedAttempt } = item.retry;
+    const delay = retriesExhausted(policy, failedAttempt) ? 0 : retryDelayMs(policy, failedAttempt);
+    return { ...item, fireAt: new Date(at.getTime() + delay) };
+  }
+
+  /** After a restart: work that was started but never finished starts again (activities are idempotent). */
+  private redispatch(stored: StoredInstance): void {
+    const done = completedTaskIds(stored.history);
+    const delivered = new Set(stored.inbox.map(({ event }) => completionId(event)));
+    for (const event of stored.history) {
+      if (done.has(event.EventId) || delivered.has(event.EventId)) continue;
+      const id = event.EventId;
+      const instanceId = stored.record.instanceId;
+      if (event.EventType === EventType.TaskScheduled) {
+        this.dispatch(instanceId, {
+          kind: 'activity',
+          id,
+          name: event.Name as string,
+          input: event.Input as string | undefined,
+        });
+      } else if (event.EventType === EventType.TimerCreated) {
+        this.dispatch(instanceId, { kind: 'timer', id, fireAt: new Date(event.FireAt as string | Date) });
+      } else if (event.EventType === EventType.SubOrchestrationInstanceCreated) {
+        void this.resumeChild(stored.record, id, event);
+      }
+    }
+  }
+
+  private dispatch(instanceId: string, item: PendingWork): void {
+    if (this.stopped) return;
+    if (item.kind === 'activity') this.runActivity(instanceId, item);
+    else if (item.kind === 'timer') this.armTimer(instanceId, item.id, item.fireAt);
+    else {
+      const childId = item.instanceId ?? `${instanceId}:${item.id}`;
+      const input = item.input === undefined ? undefined : JSON.parse(item.input);
+      void this.create(item.name, childId, input, { instanceId, taskId: item.id }).catch((error: unknown) =>
+        this.deliver(instanceId, {
+          key: `task:${item.id}`,
+          event: historyEvent(EventType.SubOrchestrationInstanceFailed, this.now(), {
+            TaskScheduledId: item.id,
+            Reason: (error as Error).message,
+            Details: '',
+            FailureDetails: failureDetails(error),
+          }),
+        }),
+      );
+    }
+  }
+
+  private runActivity(instanceId: string, item: Extract<PendingWork, { kind: 'activity' }>): void {
+    const handler = this.options.activities.get(item.name);
+    const run = this.limitActivity(async () => {
+      if (this.stopped) return;
+      let event: HistoryEvent;
+      try {
+        if (!handler) throw new Error(`no activity named '${item.name}' is registered`);
+        const input = item.input === undefined ? undefined : JSON.parse(item.input);
+        const output = await handler(input, activityContext(item.name, instanceId, this.logger));
+        event = historyEvent(EventType.TaskCompleted, this.now(), {
+          TaskScheduledId: item.id,
+          Result: JSON.stringify(output ?? null),
+        });
+      } catch (error) {
+        this.logger.warn('activity failed', {
+          instanceId,
+          activity: item.name,
+          error: (error as Error).message,
+        });
+        event = historyEvent(EventType.TaskFailed, this.now(), {
+          TaskScheduledId: item.id,
+          Reason: (error as Error).message,
+          Details: '',
+          FailureDetails: failureDetails(error),
+        });
+      }
+      await this.deliver(instanceId, { key: `task:${item.id}`, event });
+    });
+    this.track(run);
+  }
+
+  private armTimer(instanceId: string, id: number, fireAt: Date): void {
+    const key = `${instanceId}#${id}`;
+    const delay = Math.max(0, fireAt.getTime() - this.now().getTime());
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(key);
+        if (delay > MAX_TIMEOUT_MS) return this.armTimer(instanceId, id, fireAt);
+        this.track(
+          this.deliver(instanceId, {
+            key: `task:${id}`,
+            event: historyEvent(EventType.TimerFired, this.now(), { TimerId: id, FireAt: fireAt }),
+          }),
+        );
+      },
+      Math.min(delay, MAX_TIMEOUT_MS),
+    );
+    this.timers.set(key, timer);
+  }
+
+  private async resumeChild(parent: InstanceRecord, taskId: number, created: HistoryEvent): Promise<void> {
+    const childId = created.InstanceId as string;
+    const child = await this.store.load(childId);
+    if (!child) {
+      this.dispatch(parent.instanceId, {
+        kind: 'subOrchestration',
+        id: taskId,
+        name: created.Name as string,
+        instanceId: childId,
+        input: created.Input as string | undefined,
+      });
+    } else if (TERMINAL_STATUSES.includes(child.record.runtimeStatus)) {
+      const outcome =
+        child.record.runtimeStatus === 'Completed'
+          ? { output: child.record.output ?? 'null' }
+          : { error: child.record.output ?? child.record.runtimeStatus };
+      await this.notifyParent(child.record, outcome);
+    }
+  }
+
+  private async notifyParent(
+    child: InstanceRecord,
+    outcome: { output: string } | { error: string },
+  ): Promise<void> {
+    const taskId = child.parentTaskId!;
+    const event =
+      'output' in outcome
+        ? historyEvent(EventType.SubOrchestrationInstanceCompleted, this.now(), {
+            TaskScheduledId: taskId,
+            Result: outcome.output,
+          })
+        : historyEvent(EventType.SubOrchestrationInstanceFailed, this.now(), {
+            TaskScheduledId: taskId,
+            Reason: outcome.error,
+            Details: '',
+            FailureDetails: {
+              ErrorType: 'OrchestrationFailure',
+              ErrorMessage: `sub-orchestration ${child.instanceId} failed: ${outcome.error}`,
+            },
+          });
+    await this.deliver(child.parentInstanceId!, { key: `task:${taskId}`, event });
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+  }
+
+  private clearTimers(instanceId: string): void {
+    for (const [key, timer] of this.timers) {
+      if (key.startsWith(`${instanceId}#`)) {
+        clearTimeout(timer);
+        this.timers.delete(key);
+      }
+    }
+  }
+
+  private finished(instanceId: string): void {
+    this.clearTimers(instanceId);
+    for (const wake of this.waiters.get(instanceId) ?? []) wake();
+    this.waiters.delete(instanceId);
+  }
+}
+
+function decisionEvent(item: PendingWork, at: Date, instanceId: string): HistoryEvent {
+  switch (item.kind) {
+    case 'activity':
+      return historyEvent(EventType.TaskScheduled, at, { Name: item.name, Input: item.input }, item.id);
+    case 'timer':
+      return historyEvent(EventType.TimerCreated, at, { FireAt: item.fireAt }, item.id);
+    case 'subOrchestration':
+      return historyEvent(
+        EventType.SubOrchestrationInstanceCreated,
+        at,
+        { Name: item.name, Input: item.input, InstanceId: item.instanceId ?? `${instanceId}:${item.id}` },
+        item.id,
+      );
+  }
+}
+
+function completionId(event: HistoryEvent): number | undefined {
+  const id = event.TaskScheduledId ?? event.TimerId;
+  return typeof id === 'number' ? id : undefined;
+}
+
+function isCompletionOf(event: HistoryEvent, done: Set<number>): boolean {
+  const id = completionId(event);
+  return id !== undefined && done.has(id);
+}
+
+function toStatus(
+  record: InstanceRecord,
+  history: HistoryEvent[] | undefined,
+  showInput: boolean,
+): OrchestrationStatus {
+  const parse = (text: string | undefined) => (text === undefined ? undefined : JSON.parse(text));
+  return {
+    instanceId: record.instanceId,
+    name: record.name,
+    runtimeStatus: record.runtimeStatus,
+    createdTime: record.createdTime,
+    lastUpdatedTime: record.lastUpdatedTime,
+    ...(showInput && record.input !== undefined && { input: parse(record.input) }),
+    ...(record.output !== undefined && { output: parse(record.output) }),
+    ...(record.customStatus !== undefined && { customStatus: parse(record.customStatus) }),
+    ...(record.parentInstanceId !== undefined && { parentInstanceId: record.parentInstanceId }),
+    ...(history && { history: historyEntries(history) }),
+  };
+}

@@ -1,0 +1,94 @@
+// Where the local engine keeps instances, their history and their inbox of undelivered events.
+import type { RuntimeStatus } from '../../core/orchestrations.js';
+import type { HistoryEvent } from './history.js';
+
+export interface InstanceRecord {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly runtimeStatus: RuntimeStatus;
+  /** JSON text, as the durable client hands it over. */
+  readonly input?: string;
+  readonly output?: string;
+  readonly customStatus?: string;
+  readonly createdTime: string;
+  readonly lastUpdatedTime: string;
+  readonly parentInstanceId?: string;
+  /** The parent's task id for this sub-orchestration. */
+  readonly parentTaskId?: number;
+}
+
+/** An event that arrived for an instance and has not been played yet; `key` makes delivery idempotent. */
+export interface InboxEvent {
+  readonly key: string;
+  readonly event: HistoryEvent;
+}
+
+export interface StoredInstance {
+  readonly record: InstanceRecord;
+  readonly history: HistoryEvent[];
+  readonly inbox: InboxEvent[];
+}
+
+export interface InstanceStore {
+  /** Creates or replaces an instance: history and inbox start empty. */
+  create(record: InstanceRecord): Promise<void>;
+  load(instanceId: string): Promise<StoredInstance | undefined>;
+  /** Appends history at `fromIndex` (the current length) and updates the record, as one step. */
+  commit(
+    record: InstanceRecord,
+    fromIndex: number,
+    events: readonly HistoryEvent[],
+    played: readonly string[],
+  ): Promise<void>;
+  deliver(instanceId: string, item: InboxEvent): Promise<void>;
+  list(): Promise<InstanceRecord[]>;
+  delete(instanceId: string): Promise<void>;
+}
+
+/** Keeps everything in memory: for `--in-memory` and tests that do not restart. */
+export class MemoryInstanceStore implements InstanceStore {
+  private readonly instances = new Map<
+    string,
+    { record: InstanceRecord; history: HistoryEvent[]; inbox: Map<string, HistoryEvent> }
+  >();
+
+  async create(record: InstanceRecord): Promise<void> {
+    this.instances.set(record.instanceId, { record, history: [], inbox: new Map() });
+  }
+
+  async load(instanceId: string): Promise<StoredInstance | undefined> {
+    const stored = this.instances.get(instanceId);
+    if (!stored) return undefined;
+    return {
+      record: stored.record,
+      history: [...stored.history],
+      inbox: [...stored.inbox].map(([key, event]) => ({ key, event })),
+    };
+  }
+
+  async commit(
+    record: InstanceRecord,
+    fromIndex: number,
+    events: readonly HistoryEvent[],
+    played: readonly string[],
+  ): Promise<void> {
+    const stored = this.instances.get(record.instanceId);
+    if (!stored) throw new Error(`instance ${record.instanceId} does not exist`);
+    stored.history.length = fromIndex;
+    stored.history.push(...events);
+    stored.record = record;
+    for (const key of played) stored.inbox.delete(key);
+  }
+
+  async deliver(instanceId: string, item: InboxEvent): Promise<void> {
+    this.instances.get(instanceId)?.inbox.set(item.key, item.event);
+  }
+
+  async list(): Promise<InstanceRecord[]> {
+    return [...this.instances.values()].map((stored) => stored.record);
+  }
+
+  async delete(instanceId: string): Promise<void> {
+    this.instances.delete(instanceId);
+  }
+}

@@ -1,0 +1,294 @@
+import * as df from 'durable-functions';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ActivityHandler, LocalDurableEngine } from '../../src/local/durable/engine.js';
+import { type InstanceStore, MemoryInstanceStore } from '../../src/local/durable/instance-store.js';
+
+const engines: LocalDurableEngine[] = [];
+afterEach(async () => {
+  for (const engine of engines.splice(0)) await engine.stop();
+});
+
+function engineWith(
+  orchestrations: Record<string, df.OrchestrationHandler>,
+  activities: Record<string, ActivityHandler>,
+  store: InstanceStore = new MemoryInstanceStore(),
+): LocalDurableEngine {
+  const engine = new LocalDurableEngine({
+    store,
+    orchestrations: new Map(Object.entries(orchestrations)),
+    activities: new Map(Object.entries(activities)),
+  });
+  engines.push(engine);
+  return engine;
+}
+
+describe('the local durable engine replays orchestrators through the SDK', () => {
+  it('runs activities in sequence and records them in the history', async () => {
+    const engine = engineWith(
+      {
+        greet: function* (context) {
+          const a = yield context.df.callActivity('hello', 'Tokyo');
+          const b = yield context.df.callActivity('hello', { city: 'Seattle' });
+          return [a, b];
+        },
+      },
+      { hello: (input) => `Hello ${typeof input === 'string' ? input : (input as { city: string }).city}` },
+    );
+    const id = await engine.start('greet', { input: { any: 'input' } });
+    const status = await engine.waitForCompletion(id, 5_000);
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output).toEqual(['Hello Tokyo', 'Hello Seattle']);
+    const full = await engine.getStatus(id, { showHistory: true });
+    expect(full!.history!.map((e) => e.eventType)).toEqual([
+      'ExecutionStarted',
+      'TaskScheduled',
+      'TaskCompleted',
+      'TaskScheduled',
+      'TaskCompleted',
+      'ExecutionCompleted',
+    ]);
+    expect(full!.history![2]!.result).toBe('Hello Tokyo');
+    expect(full!.input).toEqual({ any: 'input' });
+  });
+
+  it('fans out and fans in with Task.all', async () => {
+    let running = 0;
+    let peak = 0;
+    const engine = engineWith(
+      {
+        fan: function* (context) {
+          const tasks = [1, 2, 3, 4, 5].map((n) => context.df.callActivity('square', n));
+          const results: number[] = yield context.df.Task.all(tasks);
+          return results.reduce((sum, n) => sum + n, 0);
+        },
+      },
+      {
+        square: async (n) => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          running--;
+          return (n as number) ** 2;
+        },
+      },
+    );
+    const id = await engine.start('fan');
+    expect((await engine.waitForCompletion(id, 5_000)).output).toBe(55);
+    expect(peak).toBeGreaterThan(1);
+  });
+
+  it('import fails twice then succeeds: the SDK retry policy runs the activity three times', async () => {
+    let calls = 0;
+    const engine = engineWith(
+      {
+        importer: function* (context) {
+          return yield context.df.callActivityWithRetry('flaky', new df.RetryOptions(10, 3), 'base/node:20');
+        },
+      },
+      {
+        flaky: (input) => {
+          calls++;
+          if (calls < 3) throw new Error(`upstream 503 for ${input}`);
+          return 'imported';
+        },
+      },
+    );
+    const id = await engine.start('importer');
+    const status = await engine.waitForCompletion(id, 5_000);
+    expect(status.output).toBe('imported');
+    expect(calls).toBe(3);
+    const history = (await engine.getStatus(id, { showHistory: true }))!.history!;
+    expect(history.filter((e) => e.eventType === 'TaskFailed').map((e) => e.failure)).toEqual([
+      'upstream 503 for base/node:20',
+      'upstream 503 for base/node:20',
+    ]);
+    expect(history.filter((e) => e.eventType === 'TimerFired')).toHaveLength(2);
+  });
+
+  it('when retries run out, the orchestrator catches a TaskFailedError', async () => {
+    let calls = 0;
+    const engine = engineWith(
+      {
+        importer: function* (context) {
+          try {
+            yield context.df.callActivityWithRetry('broken', new df.RetryOptions(5, 2), null);
+            return 'unexpected';
+          } catch (error) {
+            return { caught: (error as Error).name, message: (error as Error).message };
+          }
+        },
+      },
+      {
+        broken: () => {
+          calls++;
+          throw new Error('MANIFEST_UNKNOWN');
+        },
+      },
+    );
+    const id = await engine.start('importer');
+    const status = await engine.waitForCompletion(id, 5_000);
+    expect(calls).toBe(2);
+    expect(status.output).toEqual({ caught: 'TaskFailedError', message: 'Error: MANIFEST_UNKNOWN' });
+  });
+
+  it('waits on a durable timer and reads time from the context', async () => {
+    const engine = engineWith(
+      {
+        sleeper: function* (context) {
+          const start = context.df.currentUtcDateTime.getTime();
+          yield context.df.createTimer(new Date(start + 80));
+          return context.df.currentUtcDateTime.getTime() - start;
+        },
+      },
+      {},
+    );
+    const id = await engine.start('sleeper');
+    const status = await engine.waitForCompletion(id, 5_000);
+    expect(status.output).toBeGreaterThanOrEqual(80);
+  });
+
+  it('Task.any with a timeout timer: the activity wins and the timer is cancelled', async () => {
+    const engine = engineWith(
+      {
+        race: function* (context) {
+          const timeout = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 60_000));
+          const work = context.df.callActivity('quick', null);
+          const winner = yield context.df.Task.any([work, timeout]);
+          if (winner === work) {
+            timeout.cancel();
+            return 'work';
+          }
+          return 'timeout';
+        },
+      },
+      { quick: () => 'done' },
+    );
+    const id = await engine.start('race');
+    expect((await engine.waitForCompletion(id, 5_000)).output).toBe('work');
+  });
+
+  it('runs sub-orchestrations and returns their output to the parent', async () => {
+    const engine = engineWith(
+      {
+        parent: function* (context) {
+          const children = ['a', 'b'].map((name) =>
+            context.df.callSubOrchestrator('child', name, `${context.df.instanceId}:${name}`),
+          );
+          return yield context.df.Task.all(children);
+        },
+        child: function* (context) {
+          const name = context.df.getInput<string>();
+          return yield context.df.callActivity('upper', name);
+        },
+      },
+      { upper: (input) => (input as string).toUpperCase() },
+    );
+    const id = await engine.start('parent', { instanceId: 'p1' });
+    expect((await engine.waitForCompletion(id, 5_000)).output).toEqual(['A', 'B']);
+    const child = await engine.getStatus('p1:a');
+    expect(child).toMatchObject({ runtimeStatus: 'Completed', parentInstanceId: 'p1', output: 'A' });
+  });
+
+  it('a failing orchestrator is Failed with its message', async () => {
+    const engine = engineWith(
+      {
+        bad: function* (context) {
+          yield context.df.callActivity('noop', null);
+          throw new Error('config entry images[2] has no target');
+        },
+      },
+      { noop: () => null },
+    );
+    const id = await engine.start('bad');
+    const status = await engine.waitForCompletion(id, 5_000);
+    expect(status.runtimeStatus).toBe('Failed');
+    expect(JSON.stringify(status.output)).toContain('config entry images[2] has no target');
+  });
+
+  it('shows custom status while running, and terminate stops a waiting instance', async () => {
+    const engine = engineWith(
+      {
+        waiting: function* (context) {
+          context.df.setCustomStatus({ wave: 1, of: 2 });
+          yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 3_600_000));
+          return 'never';
+        },
+      },
+      {},
+    );
+    const id = await engine.start('waiting');
+    await expect.poll(async () => (await engine.getStatus(id))?.customStatus).toEqual({ wave: 1, of: 2 });
+    await engine.terminate(id, 'operator asked');
+    const status = await engine.waitForCompletion(id, 1_000);
+    expect(status).toMatchObject({ runtimeStatus: 'Terminated', output: 'operator asked' });
+  });
+
+  it('lists instances newest first, filtered by status', async () => {
+    const engine = engineWith(
+      {
+        // biome-ignore lint/correctness/useYield: an orchestrator may finish without waiting on anything
+        quick: function* () {
+          return 1;
+        },
+      },
+      {},
+    );
+    const first = await engine.start('quick', { instanceId: 'one' });
+    await engine.waitForCompletion(first);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await engine.start('quick', { instanceId: 'two' });
+    await engine.waitForCompletion(second);
+    expect((await engine.list()).map((s) => s.instanceId)).toEqual(['two', 'one']);
+    expect(await engine.list({ runtimeStatus: ['Running'] })).toEqual([]);
+    expect((await engine.list({ limit: 1 })).map((s) => s.instanceId)).toEqual(['two']);
+  });
+
+  it('an unknown instance has no status', async () => {
+    expect(await engineWith({}, {}).getStatus('nope')).toBeUndefined();
+  });
+});
+
+describe('resuming after a crash', () => {
+  it('completed activities do not run again; the one in flight does', async () => {
+    const store = new MemoryInstanceStore();
+    const calls: string[] = [];
+    const orchestration = {
+      steps: function* (context: df.OrchestrationContext): Generator<df.Task, string, string> {
+        const a = yield context.df.callActivity('step', 'a');
+        const b = yield context.df.callActivity('step', 'b');
+        return `${a}${b}`;
+      },
+    };
+    // First process: step b never returns, as if the process died while it ran.
+    const crashed = new LocalDurableEngine({
+      store,
+      orchestrations: new Map(Object.entries(orchestration)),
+      activities: new Map<string, ActivityHandler>([
+        [
+          'step',
+          (input) => {
+            calls.push(`first:${input}`);
+            return input === 'b' ? new Promise(() => {}) : String(input).toUpperCase();
+          },
+        ],
+      ]),
+    });
+    const id = await crashed.start('steps', { instanceId: 'crash-1' });
+    await expect.poll(() => calls).toEqual(['first:a', 'first:b']);
+
+    const restarted = engineWith(
+      orchestration,
+      {
+        step: (input) => {
+          calls.push(`second:${input}`);
+          return String(input).toUpperCase();
+        },
+      },
+      store,
+    );
+    await restarted.resume();
+    const status = await restarted.waitForCompletion(id, 5_000);
+    expect(status.output).toBe('AB');
+    expect(calls).toEqual(['first:a', 'first:b', 'second:b']);
+  });
+});
