@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeImage, pushImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 const basic = (user: string, password: string) =>
@@ -27,6 +28,12 @@ describe('startRegistry with token auth', () => {
     expect(params.realm).toBe(registry.tokenServer!.realm);
     expect(params.service).toBe(registry.tokenServer!.service);
     expect(params.scope).toBe('repository:demo/app:pull');
+    await registry.settled();
+    expect(registry.requests()).toContainEqual({
+      method: 'HEAD',
+      uri: '/v2/demo/app/manifests/1',
+      status: 401,
+    });
   });
 
   it('accepts a token from the token server and counts the request per scope', async () => {
@@ -77,5 +84,40 @@ describe('startRegistry with token auth', () => {
       headers: { authorization: `Bearer ${forged.slice(0, -4)}AAAA` },
     });
     expect(garbage.status).toBe(401);
+  });
+
+  it('serves a pushed manifest to a HEAD with a token and logs it', async () => {
+    const image = makeImage({ seed: 'token-head' });
+    await pushImage(registry.url, 'demo/head', '1', image, { username: 'bob', password: 'hunter2' });
+    const token = registry.tokenServer!.issueToken('bob', [
+      { type: 'repository', name: 'demo/head', actions: ['pull'] },
+    ]);
+    registry.clearRequests();
+    const head = await fetch(`${registry.url}/v2/demo/head/manifests/1`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${token}`, accept: image.mediaType },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('docker-content-digest')).toBe(image.digest);
+    await registry.settled();
+    expect(registry.requests()).toEqual([{ method: 'HEAD', uri: '/v2/demo/head/manifests/1', status: 200 }]);
+  });
+});
+
+describe('startRegistry with token auth and no anonymous access', () => {
+  it('refuses tokens to callers without credentials', async () => {
+    const registry = await startRegistry({ auth: 'token', users: { bob: 'hunter2' }, anonymous: 'none' });
+    try {
+      const realm = new URL(registry.tokenServer!.realm);
+      realm.searchParams.set('service', registry.tokenServer!.service);
+      realm.searchParams.set('scope', 'repository:demo/app:pull');
+      const response = await fetch(realm);
+      expect(response.status).toBe(401);
+      expect(registry.tokenServer!.requests()).toEqual([
+        { scopes: ['repository:demo/app:pull'], account: undefined, status: 401 },
+      ]);
+    } finally {
+      await registry.stop();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
-/** One request as the registry logged it ("response completed" lines of its JSON log). */
+/** One request as the registry logged it ("response completed" and authorization-failure lines). */
 export interface LoggedRequest {
   method: string;
   uri: string;
@@ -85,7 +85,13 @@ function parseRequestLine(line: string): LoggedRequest | undefined {
   }
   const method = entry['http.request.method'];
   const uri = entry['http.request.uri'];
+  if (typeof method !== 'string' || typeof uri !== 'string') return undefined;
   const status = entry['http.response.status'];
-  if (typeof method !== 'string' || typeof uri !== 'string' || typeof status !== 'number') return undefined;
-  return { method, uri, status };
+  if (typeof status === 'number') return { method, uri, status };
+  // A rejected credential is logged as a warning without the 401 it answered.
+  const message = entry.msg;
+  if (typeof message === 'string' && message.startsWith('error authorizing context')) {
+    return { method, uri, status: 401 };
+  }
+  return undefined;
 }
