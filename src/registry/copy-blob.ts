@@ -1,0 +1,63 @@
+// Moving one blob between stores: nothing if the target has it, a mount within one registry,
+// otherwise a stream from source to target, verified on the way and retried on network failures.
+
+import type { ProgressTracker } from './copy-progress.js';
+import { RegistryError } from './errors.js';
+import { isRetryableError } from './http.js';
+import { canMountBlobs, type ImageStore } from './image-store.js';
+import type { Descriptor } from './manifest.js';
+
+export interface StoreLocation {
+  readonly store: ImageStore;
+  readonly repository: string;
+}
+
+export type BlobOutcome = 'present' | 'mounted' | 'copied';
+
+const DEFAULT_ATTEMPTS = 3;
+
+export async function transferBlob(
+  blob: Descriptor,
+  source: StoreLocation,
+  target: StoreLocation,
+  progress: ProgressTracker,
+  attempts = DEFAULT_ATTEMPTS,
+): Promise<BlobOutcome> {
+  if ((await target.store.headBlob(target.repository, blob.digest)) !== undefined) {
+    progress.blobDone(true, blob.size);
+    return 'present';
+  }
+  if (
+    canMountBlobs(target.store) &&
+    source.store.location === target.store.location &&
+    source.repository !== target.repository &&
+    (await target.store.mountBlob(target.repository, blob, source.repository))
+  ) {
+    progress.blobDone(true, blob.size);
+    return 'mounted';
+  }
+  for (let attempt = 1; ; attempt++) {
+    let sent = 0;
+    const content = await source.store.getBlob(source.repository, blob);
+    try {
+      await target.store.putBlob(target.repository, blob, content, (bytes) => {
+        sent += bytes;
+        progress.bytes(bytes);
+      });
+      progress.blobDone(false, 0);
+      return 'copied';
+    } catch (error) {
+      content.destroy();
+      progress.rewind(sent);
+      if (attempt >= attempts || !isTransient(error)) throw error;
+    }
+  }
+}
+
+/** A failure a fresh attempt can cure: the network, or a registry that now wants chunks. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof RegistryError) {
+    return error.code === 'UNREACHABLE' || (error.code === 'SIZE_INVALID' && error.status === 413);
+  }
+  return isRetryableError(error) || (error as Error).name === 'SocketError';
+}

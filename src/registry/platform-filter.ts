@@ -1,0 +1,42 @@
+// Narrowing an index to some platforms: a new index (so a new digest) listing only those entries.
+
+import { sha256Digest } from '../core/digest.js';
+import { formatPlatform, type Platform, platformMatches } from '../core/platform.js';
+import type { StoredManifest } from './image-store.js';
+import { type ImageIndex, isIndex } from './manifest.js';
+
+/**
+ * The index with only the entries for `platforms`. Returns the input unchanged when every entry
+ * is kept (same bytes, same digest) or when it is not an index. Throws when nothing matches.
+ */
+export function filterIndex(
+  stored: StoredManifest,
+  platforms: readonly Platform[],
+  what: string,
+): StoredManifest {
+  const manifest = stored.manifest;
+  if (!isIndex(manifest) || platforms.length === 0) return stored;
+  const kept = manifest.manifests.filter((entry) =>
+    platforms.some((p) => platformMatches(p, entry.platform)),
+  );
+  if (kept.length === 0) {
+    const offered = manifest.manifests
+      .map((e) => (e.platform ? formatPlatform(e.platform) : 'unknown'))
+      .join(', ');
+    throw new Error(
+      `${what} has no manifest for ${platforms.map(formatPlatform).join(', ')} (it offers ${offered || 'nothing'})`,
+    );
+  }
+  if (kept.length === manifest.manifests.length) return stored;
+  // Keep every other field, in its order, so the filtered index differs only where it must.
+  const raw = JSON.parse(stored.bytes.toString('utf8')) as Record<string, unknown>;
+  raw.manifests = kept;
+  const bytes = Buffer.from(JSON.stringify(raw));
+  return {
+    mediaType: stored.mediaType,
+    digest: sha256Digest(bytes),
+    size: bytes.length,
+    bytes,
+    manifest: raw as unknown as ImageIndex,
+  };
+}

@@ -1,0 +1,203 @@
+// The ImageStore of one OCI distribution registry (ACR, Docker Hub, CNCF Distribution, …), built on
+// the distribution client's authorized send so retries, auth and errors stay in one place.
+import type { Readable } from 'node:stream';
+import { repositoryScope } from './auth.js';
+import {
+  cancelUpload,
+  firstHeader,
+  putChunked,
+  putMonolithic,
+  startUpload,
+  type UploadTarget,
+  uploadCall,
+  uploadLocation,
+} from './blob-upload.js';
+import { verified } from './blob-verifier.js';
+import type { DistributionClient, RegistryCall } from './distribution-client.js';
+import { RegistryError } from './errors.js';
+import { discard } from './http.js';
+import type { BlobMounter, ImageStore, ManifestInfo, StoredManifest, StoreReference } from './image-store.js';
+import { referenceSelector } from './image-store.js';
+import type { Descriptor } from './manifest.js';
+import { registryBaseUrl } from './transport.js';
+
+export interface RegistryStoreOptions {
+  readonly client: DistributionClient;
+  /** Host and optional port, e.g. `127.0.0.1:5000`, `myregistry.azurecr.io`. */
+  readonly registry: string;
+  /** Upload every blob as PATCH chunks of this size instead of one PUT. */
+  readonly uploadChunkBytes?: number;
+}
+
+/** Chunk size used once a registry refuses a whole blob in one request (HTTP 413). */
+const FALLBACK_CHUNK_BYTES = 8 * 1024 * 1024;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export class RegistryStore implements ImageStore, BlobMounter {
+  readonly location: string;
+  readonly client: DistributionClient;
+  readonly registry: string;
+  private chunkBytes: number | undefined;
+
+  constructor(options: RegistryStoreOptions) {
+    this.client = options.client;
+    this.registry = options.registry;
+    this.chunkBytes = options.uploadChunkBytes;
+    this.location = `registry ${options.registry}`;
+  }
+
+  async headManifest(ref: StoreReference): Promise<ManifestInfo | undefined> {
+    try {
+      const head = await this.client.headManifest({ ...ref, registry: this.registry });
+      return { mediaType: head.mediaType, digest: head.digest, size: head.size };
+    } catch (error) {
+      if (error instanceof RegistryError && (error.status === 404 || error.code === 'MANIFEST_UNKNOWN')) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async getManifest(ref: StoreReference): Promise<StoredManifest> {
+    const fetched = await this.client.getManifest({ ...ref, registry: this.registry });
+    return {
+      mediaType: fetched.mediaType,
+      digest: fetched.digest,
+      size: fetched.size,
+      bytes: fetched.bytes,
+      manifest: fetched.manifest,
+    };
+  }
+
+  async putManifest(ref: StoreReference, bytes: Buffer, mediaType: string): Promise<string> {
+    const selector = referenceSelector(ref);
+    const call = this.call('PUT manifest', ref.repository, selector, 'pull,push', 'NAME_UNKNOWN');
+    const response = await this.client.send(call, {
+      method: 'PUT',
+      url: `${this.base()}/v2/${ref.repository}/manifests/${selector}`,
+      headers: { 'content-type': mediaType },
+      body: bytes,
+    });
+    if (response.status !== 201) throw await this.client.failure(call, response);
+    await discard(response);
+    return firstHeader(response.headers, 'docker-content-digest') ?? '';
+  }
+
+  async headBlob(repository: string, digest: string): Promise<number | undefined> {
+    const call = this.call('HEAD blob', repository, digest, 'pull', 'BLOB_UNKNOWN');
+    const response = await this.client.send(call, {
+      method: 'HEAD',
+      url: `${this.base()}/v2/${repository}/blobs/${digest}`,
+    });
+    await discard(response);
+    if (response.status === 404) return undefined;
+    if (response.status === 200) return Number(firstHeader(response.headers, 'content-length') ?? -1);
+    // Registries that keep blobs in object storage answer HEAD with a redirect to it.
+    if (REDIRECTS.has(response.status)) return -1;
+    throw await this.client.failure(call, response);
+  }
+
+  async getBlob(repository: string, blob: Descriptor): Promise<Readable> {
+    const call = this.call('GET blob', repository, blob.digest, 'pull', 'BLOB_UNKNOWN');
+    const url = `${this.base()}/v2/${repository}/blobs/${blob.digest}`;
+    let response = await this.client.send(call, { method: 'GET', url });
+    if (REDIRECTS.has(response.status)) {
+      const location = firstHeader(response.headers, 'location');
+      await discard(response);
+      if (!location)
+        throw new RegistryError({ ...call, code: 'UNEXPECTED', detail: 'redirect without Location' });
+      // Object storage gets no registry credentials: the redirect URL carries its own signature.
+      response = await this.client.http.request({ method: 'GET', url: new URL(location, url).href });
+    }
+    if (response.status !== 200) throw await this.client.failure(call, response);
+    return response.body;
+  }
+
+  async putBlob(
+    repository: string,
+    blob: Descriptor,
+    content: Readable,
+    onBytes?: (bytes: number) => void,
+  ): Promise<void> {
+    const target: UploadTarget = { client: this.client, registry: this.registry, repository };
+    const site = { operation: 'upload blob', location: this.location, repository };
+    const checked = verified(content, blob, site, onBytes);
+    const location = await startUpload(target, blob);
+    try {
+      if (this.chunkBytes !== undefined) {
+        await putChunked(target, location, blob, checked, this.chunkBytes);
+      } else {
+        await putMonolithic(target, location, blob, checked);
+      }
+    } catch (error) {
+      checked.destroy();
+      await cancelUpload(target, location);
+      if (error instanceof RegistryError && error.status === 413 && this.chunkBytes === undefined) {
+        // The registry limits request bodies: later uploads go in chunks, and this one may be retried.
+        this.chunkBytes = FALLBACK_CHUNK_BYTES;
+        throw new RegistryError(
+          {
+            ...uploadCall(target, 'upload blob', blob.digest),
+            code: 'SIZE_INVALID',
+            status: 413,
+            detail: 'the registry refused the blob in one request; retry uploads it in chunks',
+          },
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async mountBlob(repository: string, blob: Descriptor, fromRepository: string): Promise<boolean> {
+    const call: RegistryCall = {
+      ...this.call('mount blob', repository, blob.digest, 'pull,push', 'BLOB_UNKNOWN'),
+      scopes: [repositoryScope(repository, 'pull,push'), repositoryScope(fromRepository, 'pull')],
+    };
+    const query = new URLSearchParams({ mount: blob.digest, from: fromRepository });
+    const response = await this.client.send(call, {
+      method: 'POST',
+      url: `${this.base()}/v2/${repository}/blobs/uploads/?${query}`,
+      headers: { 'content-length': '0' },
+    });
+    if (response.status === 201 || response.status === 202) await discard(response);
+    if (response.status === 201) return true;
+    if (response.status === 202) {
+      // The registry opened a plain upload instead: drop it, the caller copies the bytes.
+      const target: UploadTarget = { client: this.client, registry: this.registry, repository };
+      await cancelUpload(target, uploadLocation(target, response, call));
+      return false;
+    }
+    throw await this.client.failure(call, response);
+  }
+
+  async listTags(repository: string): Promise<string[]> {
+    try {
+      return await this.client.listTags(this.registry, repository);
+    } catch (error) {
+      if (error instanceof RegistryError && error.code === 'NAME_UNKNOWN') return [];
+      throw error;
+    }
+  }
+
+  private base(): string {
+    return registryBaseUrl(this.registry);
+  }
+
+  private call(
+    operation: string,
+    repository: string,
+    reference: string,
+    actions: 'pull' | 'pull,push',
+    notFound: string,
+  ): RegistryCall {
+    return {
+      operation,
+      registry: this.registry,
+      repository,
+      reference,
+      notFound,
+      scopes: [repositoryScope(repository, actions)],
+    };
+  }
+}
