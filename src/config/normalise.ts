@@ -32,15 +32,39 @@ export function normaliseConfig(
 ): { config: BasewatchConfig; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const location = parseRegistryLocation(raw.registry.url);
-  const host = registryHost(location);
   const defaults: ImageDefaults = {
     schedule: raw.defaults?.schedule ?? BUILT_IN_DEFAULTS.schedule,
     platforms: raw.defaults?.platforms ?? BUILT_IN_DEFAULTS.platforms,
     rateLimit: raw.defaults?.rateLimit ?? BUILT_IN_DEFAULTS.rateLimit,
   };
+  const images = normaliseImages(raw.images, defaults, registryHost(location), problems);
+  const apps = normaliseApps(raw.apps, images, registryHost(location), problems);
+  const config: BasewatchConfig = {
+    file,
+    version: 1,
+    registry: { url: raw.registry.url, location, ...(raw.registry.acr && { acr: raw.registry.acr }) },
+    credentials: raw.credentials ?? {},
+    defaults,
+    images,
+    apps,
+    notifications: {
+      ...(raw.notifications?.eventGrid && { eventGrid: raw.notifications.eventGrid }),
+      webhooks: raw.notifications?.webhooks ?? [],
+    },
+  };
+  if (problems.length === 0) problems.push(...cycleProblems(config));
+  return { config, problems };
+}
 
+// Defaults merged into each entry, the entry's own setting winning; one target per entry.
+function normaliseImages(
+  entries: RawConfig['images'],
+  defaults: ImageDefaults,
+  host: string | undefined,
+  problems: FieldProblem[],
+): TrackedImageConfig[] {
   const targets = new Map<string, number>();
-  const images: TrackedImageConfig[] = raw.images.map((entry, i) => {
+  return entries.map((entry, i) => {
     const target = privateRepository(entry.target, host);
     if (typeof target !== 'string') problems.push({ path: ['images', i, 'target'], message: target.error });
     const targetName = typeof target === 'string' ? target : entry.target;
@@ -63,11 +87,19 @@ export function normaliseConfig(
       rateLimit: entry.rateLimit ?? defaults.rateLimit,
     };
   });
+}
 
+// Names and images unique; an app's image lives in the private registry, outside the copies' repositories.
+function normaliseApps(
+  entries: RawConfig['apps'],
+  images: readonly TrackedImageConfig[],
+  host: string | undefined,
+  problems: FieldProblem[],
+): AppConfig[] {
   const names = new Map<string, number>();
   const appImages = new Map<string, number>();
-  const apps: AppConfig[] = raw.apps.map((entry, i) => {
-    const image = privateImageKey(entry.image, host);
+  return entries.map((entry, i) => {
+    const ref = parsePrivateReference(entry.image, host);
     const firstName = names.get(entry.name);
     if (firstName !== undefined) {
       problems.push({
@@ -77,48 +109,33 @@ export function normaliseConfig(
     } else {
       names.set(entry.name, i);
     }
-    const firstImage = appImages.get(image);
-    if (firstImage !== undefined) {
+    const firstImage = appImages.get(ref.key);
+    const copy = images.findIndex((image) => image.target === ref.repository);
+    if (ref.registry !== undefined) {
       problems.push({
         path: ['apps', i, 'image'],
-        message: `image ${image} is already built by apps[${firstImage}]`,
+        message: `'${entry.image}' names registry ${ref.registry}; expected an image in the private registry`,
       });
-    } else {
-      appImages.set(image, i);
-    }
-    const repository = image.replace(/[:@].*$/, '');
-    const copy = targets.get(repository);
-    if (copy !== undefined) {
+    } else if (firstImage !== undefined) {
       problems.push({
         path: ['apps', i, 'image'],
-        message: `${repository} holds the private copy of images[${copy}]; an app must push to its own repository`,
+        message: `image ${ref.key} is already built by apps[${firstImage}]`,
+      });
+    } else if (copy >= 0) {
+      problems.push({
+        path: ['apps', i, 'image'],
+        message: `${ref.repository} holds the private copy of images[${copy}]; an app must push to its own repository`,
       });
     }
+    appImages.set(ref.key, firstImage ?? i);
     return {
       name: entry.name,
-      image,
+      image: ref.key,
       team: entry.team,
       baseImages: [...new Set((entry.baseImages ?? []).map((base) => privateImageKey(base, host)))],
       rebuild: rebuildConfig(entry.rebuild),
     };
   });
-
-  const config: BasewatchConfig = {
-    file,
-    version: 1,
-    registry: { url: raw.registry.url, location, ...(raw.registry.acr && { acr: raw.registry.acr }) },
-    credentials: raw.credentials ?? {},
-    defaults,
-    images,
-    apps,
-    notifications: {
-      ...(raw.notifications?.eventGrid && { eventGrid: raw.notifications.eventGrid }),
-      webhooks: raw.notifications?.webhooks ?? [],
-    },
-  } as BasewatchConfig;
-
-  if (problems.length === 0) problems.push(...cycleProblems(config));
-  return { config, problems };
 }
 
 function privateRepository(target: string, host: string | undefined): string | { error: string } {
@@ -140,7 +157,7 @@ function privateRepository(target: string, host: string | undefined): string | {
 
 function rebuildConfig(rebuild: RawConfig['apps'][number]['rebuild']): RebuildConfig {
   if (rebuild.acrTask !== undefined) return { kind: 'acrTask', task: rebuild.acrTask };
-  if (rebuild.webhook !== undefined) return { kind: 'webhook', ...rebuild.webhook } as RebuildConfig;
+  if (rebuild.webhook !== undefined) return { kind: 'webhook', ...rebuild.webhook };
   return { kind: 'rebase' };
 }
 

@@ -6,7 +6,7 @@ import { privateImageKey } from '../core/private-image.js';
 import { parseReference } from '../core/reference.js';
 import { tagPolicyProblems } from '../core/tag-policy.js';
 import { parseRegistryLocation } from './registry-location.js';
-import { isSecretReference, SECRET_REFERENCE } from './secret.js';
+import { isSecretReference, SECRET_REFERENCE, type SecretReference } from './secret.js';
 
 function strict<Shape extends z.ZodRawShape>(shape: Shape) {
   const expected = Object.keys(shape).join(', ');
@@ -31,9 +31,12 @@ const name = z
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'expected lower-case letters, digits and -, at most 64');
 
 // The message is fixed: the rejected text may be a pasted secret and must not be echoed.
-const secretReference = z.string().regex(SECRET_REFERENCE, {
-  error: 'expected a secret reference env:NAME (a literal secret is not accepted here)',
-});
+const secretReference = z
+  .string()
+  .regex(SECRET_REFERENCE, {
+    error: 'expected a secret reference env:NAME (a literal secret is not accepted here)',
+  })
+  .transform((value) => value as SecretReference);
 
 const url = z
   .string()

@@ -255,6 +255,18 @@ const BAD: [string, string, string[]][] = [
     ],
   ],
   [
+    'app image in another registry',
+    edit('image: apps/reports', 'image: ghcr.io/acme/reports:1'),
+    [
+      "basewatch.yaml:36:12: apps[2].image: 'ghcr.io/acme/reports:1' names registry ghcr.io; expected an image in the private registry",
+    ],
+  ],
+  [
+    'two apps building one image',
+    edit('image: apps/reports', 'image: apps/orders-api:1'),
+    ['basewatch.yaml:36:12: apps[2].image: image apps/orders-api:1 is already built by apps[0]'],
+  ],
+  [
     'configured bases forming a cycle',
     edit('baseImages: [base/node:20-alpine]', 'baseImages: [apps/orders-worker:1]'),
     [
