@@ -1,7 +1,7 @@
 // Azurite's Table service, in memory, on a free loopback port: the state store's tests run against it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.js';
 
 // Azurite's well-known development account (public, documented; not a secret).
@@ -19,7 +19,7 @@ export interface AzuriteTables {
 /** Starts `azurite-table --inMemoryPersistence` and resolves once it accepts connections. */
 export async function startAzuriteTables(options: { timeoutMs?: number } = {}): Promise<AzuriteTables> {
   const port = await freePort();
-  const binary = join(process.cwd(), 'node_modules', '.bin', 'azurite-table');
+  const binary = fileURLToPath(new URL('../../node_modules/.bin/azurite-table', import.meta.url));
   const child = spawn(
     binary,
     [
