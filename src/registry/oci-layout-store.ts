@@ -41,7 +41,7 @@ export class OciLayoutStore implements ImageStore {
       return entry && { mediaType: entry.mediaType, digest: entry.digest, size: entry.size };
     }
     const bytes = await this.readBlobFile(ref.digest, 'HEAD manifest', MAX_MANIFEST_BYTES).catch((error) => {
-      if (error instanceof RegistryError && error.code === 'BLOB_UNKNOWN') return undefined;
+      if (error instanceof RegistryError && error.code === 'MANIFEST_UNKNOWN') return undefined;
       throw error;
     });
     if (!bytes) return undefined;
