@@ -1,17 +1,34 @@
 import * as df from 'durable-functions';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActivityHandler, LocalDurableEngine } from '../../src/local/durable/engine.js';
 import { type InstanceStore, MemoryInstanceStore } from '../../src/local/durable/instance-store.js';
+import { TableInstanceStore } from '../../src/local/durable/table-instance-store.js';
+import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
+
+let azurite: AzuriteTables;
+let hubs = 0;
+beforeAll(async () => {
+  azurite = await startAzuriteTables();
+});
+afterAll(async () => azurite?.stop());
+
+const stores: Array<[string, () => Promise<InstanceStore>]> = [
+  ['in memory', async () => new MemoryInstanceStore()],
+  [
+    'in Table storage (Azurite)',
+    () => TableInstanceStore.open({ connectionString: azurite.connectionString }, `hub${++hubs}`),
+  ],
+];
 
 const engines: LocalDurableEngine[] = [];
 afterEach(async () => {
   for (const engine of engines.splice(0)) await engine.stop();
 });
 
-function engineWith(
+function engineOn(
+  store: InstanceStore,
   orchestrations: Record<string, df.OrchestrationHandler>,
   activities: Record<string, ActivityHandler>,
-  store: InstanceStore = new MemoryInstanceStore(),
 ): LocalDurableEngine {
   const engine = new LocalDurableEngine({
     store,
@@ -22,7 +39,16 @@ function engineWith(
   return engine;
 }
 
-describe('the local durable engine replays orchestrators through the SDK', () => {
+describe.each(stores)('the local durable engine, instances kept %s', (_, openStore) => {
+  let store: InstanceStore;
+  const engineWith = (
+    orchestrations: Record<string, df.OrchestrationHandler>,
+    activities: Record<string, ActivityHandler>,
+  ) => engineOn(store, orchestrations, activities);
+  beforeEach(async () => {
+    store = await openStore();
+  });
+
   it('runs activities in sequence and records them in the history', async () => {
     const engine = engineWith(
       {
@@ -248,9 +274,9 @@ describe('the local durable engine replays orchestrators through the SDK', () =>
   });
 });
 
-describe('resuming after a crash', () => {
+describe.each(stores)('resuming after a crash, instances kept %s', (_, openStore) => {
   it('completed activities do not run again; the one in flight does', async () => {
-    const store = new MemoryInstanceStore();
+    const store = await openStore();
     const calls: string[] = [];
     const orchestration = {
       steps: function* (context: df.OrchestrationContext): Generator<df.Task, string, string> {
@@ -276,16 +302,12 @@ describe('resuming after a crash', () => {
     const id = await crashed.start('steps', { instanceId: 'crash-1' });
     await expect.poll(() => calls).toEqual(['first:a', 'first:b']);
 
-    const restarted = engineWith(
-      orchestration,
-      {
-        step: (input) => {
-          calls.push(`second:${input}`);
-          return String(input).toUpperCase();
-        },
+    const restarted = engineOn(store, orchestration, {
+      step: (input) => {
+        calls.push(`second:${input}`);
+        return String(input).toUpperCase();
       },
-      store,
-    );
+    });
     await restarted.resume();
     const status = await restarted.waitForCompletion(id, 5_000);
     expect(status.output).toBe('AB');
