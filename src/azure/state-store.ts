@@ -148,7 +148,14 @@ const IMAGE_FIELDS = [
 function imageToEntity(image: TrackedImageState): Entity {
   const entity: Entity = { source: image.source, target: image.target };
   for (const field of IMAGE_FIELDS) if (image[field] !== undefined) entity[field] = image[field];
+  if (image.lastError !== undefined) entity.lastError = bounded(image.lastError);
   return entity;
+}
+
+// A Table string property holds at most 64 KiB; error texts from registries can be longer.
+const MAX_TEXT = 8000;
+function bounded(text: string): string {
+  return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT - 1)}…`;
 }
 
 function imageFromEntity(entity: Entity): TrackedImageState {
@@ -171,7 +178,7 @@ function appToEntity(app: AppState): Entity {
     entity.lastRebuildResult = last.result;
     entity.lastRebuildTime = last.time;
     if (last.runId !== undefined) entity.lastRebuildRunId = last.runId;
-    if (last.reason !== undefined) entity.lastRebuildReason = last.reason;
+    if (last.reason !== undefined) entity.lastRebuildReason = bounded(last.reason);
   }
   return entity;
 }

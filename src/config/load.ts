@@ -36,6 +36,18 @@ export function parseConfig(text: string, file: string): BasewatchConfig {
     );
   }
 
+  if (doc.contents === null) {
+    throw new ConfigError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: 'the file is empty; expected version: 1 and the sections below it',
+      },
+    ]);
+  }
+
   const at = (path: readonly PropertyKey[], message: string, key = false): ConfigIssue => {
     const { line, column } = locate(doc, lines, path, { key });
     return { file, line, column, path: formatPath(path), message };

@@ -106,6 +106,19 @@ describe('TableStateStore on Azurite', () => {
     expect(await store.getApp('reports')).toBeUndefined();
   });
 
+  it('bounds long error texts to what a Table property holds', async () => {
+    const store = await freshStore();
+    const long = 'x'.repeat(100_000);
+    await store.updateImage('base/a:1', () => ({
+      source: 'docker.io/library/a:1',
+      target: 'base/a:1',
+      lastError: long,
+    }));
+    const stored = await store.getImage('base/a:1');
+    expect(stored?.lastError).toHaveLength(8000);
+    expect(stored?.lastError?.endsWith('…')).toBe(true);
+  });
+
   it('refuses an update that would rename the record', async () => {
     const store = await freshStore();
     await expect(

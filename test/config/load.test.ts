@@ -302,6 +302,12 @@ const BAD: [string, string, string[]][] = [
     edit('  schedule: "0 */10 * * * *"\n', '  schedule: "0 */10 * * * *"\n  schedule: "0 0 * * * *"\n'),
     ['basewatch.yaml:12:3: YAML: Map keys must be unique'],
   ],
+  [
+    'empty file',
+    '# nothing yet\n',
+    ['basewatch.yaml:1:1: the file is empty; expected version: 1 and the sections below it'],
+  ],
+  ['missing version', GOOD.replace('version: 1\n', ''), ['basewatch.yaml:1:1: version: expected version: 1']],
   ['not a mapping', '- just\n- a list\n', ['basewatch.yaml:1:1: expected object, received array']],
 ];
 
