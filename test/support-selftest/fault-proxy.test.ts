@@ -152,3 +152,29 @@ describe('fault proxy shutdown', () => {
     }
   });
 });
+
+describe('fault proxy in front of a token server', () => {
+  it('points the Bearer realm at a second proxy, whose faults the token flow then meets', async () => {
+    const registry = await startRegistry({ auth: 'token', users: { dan: 'pw' } });
+    const realm = new URL(registry.tokenServer!.realm);
+    const tokenProxy = await startFaultProxy(realm.origin);
+    const proxy = await startFaultProxy(registry.url, { rewriteOrigins: { [realm.origin]: tokenProxy.url } });
+    try {
+      const challenge = await fetch(`${proxy.url}/v2/`);
+      expect(challenge.headers.get('www-authenticate')).toContain(`realm="${tokenProxy.url}/token"`);
+      tokenProxy.inject({ path: '/token', status: 503 });
+      const image = makeImage({ seed: 'token-proxy' });
+      await expect(
+        pushImage(proxy.url, 'selftest/tp', '1', image, { username: 'dan', password: 'pw' }),
+      ).rejects.toThrow(/HTTP 503/);
+      await pushImage(proxy.url, 'selftest/tp', '1', image, { username: 'dan', password: 'pw' });
+      expect(registry.tokenServer!.tokenRequests()).toEqual([
+        { scope: 'repository:selftest/tp:pull,push', count: 1 },
+      ]);
+    } finally {
+      await proxy.stop();
+      await tokenProxy.stop();
+      await registry.stop();
+    }
+  });
+});

@@ -51,13 +51,24 @@ const HOP_BY_HOP = [
   'trailer',
 ];
 
+export interface FaultProxyOptions {
+  /**
+   * Origins to rewrite in Location and WWW-Authenticate headers besides the target's own (which
+   * always becomes the proxy's), e.g. a token realm → a second proxy in front of the token server.
+   */
+  rewriteOrigins?: Record<string, string>;
+}
+
 /** An HTTP proxy in front of `targetUrl` (a registry) that injects faults per rule. */
-export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
+export async function startFaultProxy(
+  targetUrl: string,
+  options: FaultProxyOptions = {},
+): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   const rules: ActiveRule[] = [];
   const log: ProxyHit[] = [];
   const agent = new Agent({ keepAlive: true });
-  let origin = '';
+  const rewrites: [string, string][] = [];
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
@@ -114,7 +125,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     });
     upstream.on('response', (answer) => {
       hit.status = answer.statusCode ?? 502;
-      res.writeHead(hit.status, responseHeaders(answer.headers, rule, target.origin, origin));
+      res.writeHead(hit.status, responseHeaders(answer.headers, rule, rewrites));
       sendBody(answer, res, rule);
     });
     req.pipe(upstream);
@@ -123,7 +134,8 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  origin = `http://127.0.0.1:${port}`;
+  const origin = `http://127.0.0.1:${port}`;
+  rewrites.push([target.origin, origin], ...Object.entries(options.rewriteOrigins ?? {}));
   return {
     url: origin,
     host: `127.0.0.1:${port}`,
@@ -161,12 +173,14 @@ function withoutHopByHop(headers: IncomingHttpHeaders, keepTransferEncoding = fa
 function responseHeaders(
   headers: IncomingHttpHeaders,
   rule: FaultRule,
-  targetOrigin: string,
-  proxyOrigin: string,
+  rewrites: [string, string][],
 ): IncomingHttpHeaders {
   const copy = withoutHopByHop(headers);
-  const location = copy.location;
-  if (location?.startsWith(targetOrigin)) copy.location = proxyOrigin + location.slice(targetOrigin.length);
+  for (const [from, to] of rewrites) {
+    if (copy.location?.startsWith(from)) copy.location = to + copy.location.slice(from.length);
+    if (copy['www-authenticate'])
+      copy['www-authenticate'] = copy['www-authenticate'].replaceAll(`"${from}`, `"${to}`);
+  }
   for (const name of rule.dropHeaders ?? []) delete copy[name.toLowerCase()];
   for (const [name, value] of Object.entries(rule.headers ?? {})) copy[name.toLowerCase()] = value;
   return copy;

@@ -32,6 +32,7 @@ export function registryConfig(input: RegistryConfigInput): object {
     log: { level: 'info', formatter: 'json', accesslog: { disabled: true } },
     storage: {
       filesystem: { rootdirectory: input.storageDir },
+      cache: { blobdescriptor: 'inmemory' },
       delete: { enabled: true },
       maintenance: { uploadpurging: { enabled: false } },
     },

@@ -9,6 +9,12 @@ export interface LoggedRequest {
 
 const STDERR_KEPT = 64 * 1024;
 
+// A test run that dies without stop() must not leave registries listening behind it.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A running `docker-registry serve CONFIG`, its stderr kept and its request log parsed. */
 export class RegistryProcess {
   readonly child: ChildProcess;
@@ -20,8 +26,12 @@ export class RegistryProcess {
 
   constructor(configPath: string) {
     this.child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    running.add(this.child);
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code) => resolve(code));
+      this.child.once('exit', (code) => {
+        running.delete(this.child);
+        resolve(code);
+      });
       this.child.once('error', (error) => {
         this.stderr += `\nspawn docker-registry failed: ${error.message}`;
         resolve(null);
