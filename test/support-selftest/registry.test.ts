@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeImage, pushImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 describe('startRegistry without auth', () => {
@@ -58,5 +59,29 @@ describe('startRegistry failures', () => {
     await expect(
       startRegistry({ notifications: [{ url: 'http://127.0.0.1:1/hook', timeout: 'not-a-duration' }] }),
     ).rejects.toThrow(/docker-registry exited before serving[\s\S]*(duration|configuration)/i);
+  });
+});
+
+describe('a killed registry', () => {
+  it('starts again on the same port with the same content and request log', async () => {
+    const registry = await startRegistry();
+    try {
+      const image = makeImage({ seed: 'restart' });
+      await pushImage(registry.url, 'selftest/restart', '1', image);
+      await registry.kill();
+      await expect(fetch(`${registry.url}/v2/`)).rejects.toThrow();
+      await registry.start();
+      const head = await fetch(`${registry.url}/v2/selftest/restart/manifests/1`, {
+        method: 'HEAD',
+        headers: { accept: image.mediaType },
+      });
+      expect(head.headers.get('docker-content-digest')).toBe(image.digest);
+      await registry.settled();
+      const methods = registry.requests().map((request) => request.method);
+      expect(methods.filter((method) => method === 'PUT').length).toBeGreaterThan(0);
+      expect(methods.at(-1)).toBe('HEAD');
+    } finally {
+      await registry.stop();
+    }
   });
 });

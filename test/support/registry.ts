@@ -41,6 +41,11 @@ export interface TestRegistry {
   clearRequests(): void;
   /** Waits until the registry's log has gone quiet, so `requests()` includes recent responses. */
   settled(quietMs?: number): Promise<void>;
+  /** Kills the registry outright (SIGKILL), keeping its port, storage and token server. */
+  kill(): Promise<void>;
+  /** Starts a killed registry again on the same port and storage; no-op while it runs. */
+  start(): Promise<void>;
+  /** Stops the registry and token server and removes the temp dir. */
   stop(): Promise<void>;
 }
 
@@ -77,21 +82,46 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         rootCertBundle: signing.certPath,
       };
     }
-    const { registryProcess, port } = await spawnOnFreePort(dir, dataDir, auth, options.notifications);
-    const stopAll = async () => {
-      await registryProcess.stop();
-      await tokenServer?.stop();
-      await rm(dir, { recursive: true, force: true });
+    const started = await spawnOnFreePort(dir, dataDir, auth, options.notifications);
+    let current = started.registryProcess;
+    // Requests logged by processes that were killed and replaced, so counts survive a restart.
+    let earlier: LoggedRequest[] = [];
+    const url = `http://127.0.0.1:${started.port}`;
+    const kill = async () => {
+      if (!current.isRunning) return;
+      current.child.kill('SIGKILL');
+      await current.exited;
+    };
+    const start = async () => {
+      if (current.isRunning) return;
+      earlier = [...earlier, ...current.requests()];
+      const next = new RegistryProcess(started.configPath);
+      current = next;
+      try {
+        await waitUntilServing(next, `${url}/v2/`);
+      } catch (error) {
+        await next.stop();
+        throw error;
+      }
     };
     return {
-      host: `127.0.0.1:${port}`,
-      url: `http://127.0.0.1:${port}`,
+      host: `127.0.0.1:${started.port}`,
+      url,
       dataDir,
       ...(tokenServer ? { tokenServer } : {}),
-      requests: () => registryProcess.requests(),
-      clearRequests: () => registryProcess.clearRequests(),
-      settled: (quietMs) => registryProcess.settled(quietMs),
-      stop: stopAll,
+      requests: () => [...earlier, ...current.requests()],
+      clearRequests: () => {
+        earlier = [];
+        current.clearRequests();
+      },
+      settled: (quietMs) => current.settled(quietMs),
+      kill,
+      start,
+      stop: async () => {
+        await current.stop();
+        await tokenServer?.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
     };
   } catch (error) {
     await tokenServer?.stop();
@@ -105,7 +135,7 @@ async function spawnOnFreePort(
   dataDir: string,
   auth: RegistryAuthConfig,
   notifications: NotificationEndpoint[] | undefined,
-): Promise<{ registryProcess: RegistryProcess; port: number }> {
+): Promise<{ registryProcess: RegistryProcess; port: number; configPath: string }> {
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     const port = await freePort();
@@ -113,7 +143,7 @@ async function spawnOnFreePort(
     const registryProcess = new RegistryProcess(configPath);
     try {
       await waitUntilServing(registryProcess, `http://127.0.0.1:${port}/v2/`);
-      return { registryProcess, port };
+      return { registryProcess, port, configPath };
     } catch (error) {
       await registryProcess.stop();
       lastError = error as Error;
