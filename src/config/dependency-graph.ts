@@ -1,6 +1,7 @@
 // The dependency graph as the config describes it, plus whatever discovery adds.
 import { type BaseImageDiscovery, discoveredEdges } from '../core/base-discovery.js';
 import { type BaseEdgeInput, buildGraph, type DependencyGraph, type GraphApp } from '../core/graph.js';
+import { parsePrivateReference } from '../core/private-image.js';
 import { registryHost } from './registry-location.js';
 import type { BasewatchConfig } from './types.js';
 
@@ -38,4 +39,23 @@ export async function loadDependencyGraph(
     edges: [...configEdges(config), ...discovered.flatMap((bases) => discoveredEdges(bases, host))],
     trackedImages: [...new Set([...configTrackedImages(config), ...resolvedTrackedImages])],
   });
+}
+
+/**
+ * Bases no tracked image and no app provides: basewatch cannot notice them change (a registry push
+ * event aside). Each with the apps built FROM it, sorted.
+ */
+export function untrackedBases(
+  config: BasewatchConfig,
+  graph: DependencyGraph,
+): { base: string; apps: string[] }[] {
+  const policyTargets = new Set(config.images.filter((i) => 'tagPolicy' in i.selection).map((i) => i.target));
+  const out: { base: string; apps: string[] }[] = [];
+  for (const [base, apps] of graph.dependentsOf) {
+    const ref = parsePrivateReference(base);
+    const byPolicy = ref.registry === undefined && policyTargets.has(ref.repository);
+    if (graph.tracked.has(base) || graph.producerOf.has(base) || byPolicy) continue;
+    out.push({ base, apps: [...apps] });
+  }
+  return out.sort((a, b) => (a.base < b.base ? -1 : 1));
 }

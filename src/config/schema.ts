@@ -47,7 +47,7 @@ const urlOrSecret = z
   .string()
   .refine(
     (value) => isSecretReference(value) || /^https?:\/\/[^\s/]+/.test(value),
-    'expected an https:// URL or a secret reference env:NAME',
+    'expected an http(s):// URL or a secret reference env:NAME',
   );
 
 // Written relative to the private registry (`apps/orders-api:1`) or with its host.

@@ -51,6 +51,24 @@ describe('basewatch validate', () => {
     expect(code).toBe(0);
   });
 
+  it('notes bases whose changes nobody watches', async () => {
+    const file = join(dir, 'untracked.yaml');
+    await writeFile(
+      file,
+      CONFIG.replace(
+        'baseImages: [base/node:20-alpine]',
+        'baseImages: [base/python:3.12, mcr.microsoft.com/dotnet/runtime:8.0]',
+      ),
+    );
+    const { code, stdout } = await basewatch('validate', '--config', file);
+    expect(stdout.split('\n').slice(1)).toEqual([
+      'note: base/python:3.12 (base of reports) is neither tracked nor built by an app; its changes are not watched',
+      'note: mcr.microsoft.com/dotnet/runtime:8.0 (base of reports) is neither tracked nor built by an app; its changes are not watched',
+      '',
+    ]);
+    expect(code).toBe(0);
+  });
+
   it('exits 2 naming file, line, column and field for a bad config', async () => {
     const { code, stderr } = await basewatch('validate', '--config', join(dir, 'bad.yaml'));
     expect(stderr).toContain(

@@ -1,6 +1,6 @@
 // `basewatch validate [--config F]`: load the config and its dependency graph, report what was found.
 import type { Command } from 'commander';
-import { loadDependencyGraph } from '../../config/dependency-graph.js';
+import { loadDependencyGraph, untrackedBases } from '../../config/dependency-graph.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 
 export function register(program: Command): void {
@@ -16,5 +16,10 @@ export function register(program: Command): void {
         `${options.config} is valid: ${plural(config.images.length, 'tracked image')}, ` +
           `${plural(config.apps.length, 'app')}, ${plural(graph.edges.length, 'base edge')}\n`,
       );
+      for (const { base, apps } of untrackedBases(config, graph)) {
+        process.stdout.write(
+          `note: ${base} (base of ${apps.join(', ')}) is neither tracked nor built by an app; its changes are not watched\n`,
+        );
+      }
     });
 }
