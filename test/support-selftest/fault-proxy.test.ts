@@ -77,6 +77,21 @@ describe('fault proxy in front of a real registry', () => {
     expect(proxy.hits().map((hit) => hit.fault)).toEqual(['status 503', 'status 503', undefined]);
   });
 
+  it('delays an answer, forwarded or made up', async () => {
+    proxy.inject({ path: /\/manifests\//, delayMs: 200, times: 2 });
+    proxy.inject({ path: /\/manifests\//, delayMs: 200, status: 503 });
+    let started = Date.now();
+    const slow = await fetch(manifestUrl, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+    expect([slow.status, Date.now() - started >= 190]).toEqual([200, true]);
+    const timedOut = await fetch(manifestUrl, { method: 'HEAD', signal: AbortSignal.timeout(50) }).catch(
+      (e: Error) => e,
+    );
+    expect((timedOut as Error).name).toBe('TimeoutError');
+    started = Date.now();
+    const unavailable = await fetch(manifestUrl, { method: 'HEAD' });
+    expect([unavailable.status, Date.now() - started >= 190]).toEqual([503, true]);
+  });
+
   it('resets the connection', async () => {
     proxy.inject({ path: /\/manifests\//, reset: true });
     const error = await fetch(manifestUrl, { method: 'HEAD' }).catch((e: Error) => e);

@@ -76,6 +76,16 @@ export async function startFaultProxy(
     const rule = takeRule(rules, method, path);
     const hit: ProxyHit = { method, path, ...(rule ? { fault: describeFault(rule) } : {}) };
     log.push(hit);
+    if (rule?.delayMs) setTimeout(() => act(req, res, rule, hit), rule.delayMs);
+    else act(req, res, rule, hit);
+  };
+
+  const act = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    rule: FaultRule | undefined,
+    hit: ProxyHit,
+  ): void => {
     if (rule?.reset) {
       req.socket.resetAndDestroy();
       return;
@@ -89,12 +99,10 @@ export async function startFaultProxy(
       const { headers, body } = fabricatedAnswer({ ...rule, status: rule.status });
       hit.status = rule.status;
       res.writeHead(rule.status, headers);
-      res.end(method === 'HEAD' ? undefined : body);
+      res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    const forward = () => forwardRequest(req, res, rule ?? {}, hit);
-    if (rule?.delayMs) setTimeout(forward, rule.delayMs);
-    else forward();
+    forwardRequest(req, res, rule ?? {}, hit);
   };
 
   const forwardRequest = (
@@ -127,6 +135,10 @@ export async function startFaultProxy(
       hit.status = answer.statusCode ?? 502;
       res.writeHead(hit.status, responseHeaders(answer.headers, rule, rewrites));
       sendBody(answer, res, rule);
+    });
+    // A client that gives up (timeout, abort) must not leave the upstream request hanging.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
     });
     req.pipe(upstream);
   };

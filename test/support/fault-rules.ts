@@ -2,7 +2,7 @@
  * One fault. Match by `method` and `path` (a RegExp or substring tested against the path and
  * query); it applies to the next `times` matching requests (default 1, `Infinity` for all).
  * `status`, `reset` and `stall` answer without reaching the registry; the other fields change
- * a forwarded answer and combine.
+ * a forwarded answer and combine (`delayMs` and `headers` also apply to `status`).
  */
 export interface FaultRule {
   method?: string;
@@ -20,7 +20,7 @@ export interface FaultRule {
   /** Accept the request and never answer (until the client gives up or the proxy stops). */
   stall?: boolean;
 
-  /** Wait this long before forwarding. */
+  /** Wait this long before acting (answering, resetting or forwarding). */
   delayMs?: number;
   /** Add or override response headers (also sent with `status`), e.g. `ratelimit-remaining: 5;w=21600`. */
   headers?: Record<string, string>;
