@@ -37,11 +37,13 @@ export interface RebuildRun {
   readonly imageDigest?: string;
   /** Why it failed, in words the owning team can act on. */
   readonly reason?: string;
+  /** Where a webhook CI reports the run's status (must not carry a secret: it is kept in history). */
+  readonly statusUrl?: string;
 }
 
 export interface Rebuilder {
   /** Starts a rebuild; idempotent for the same request (a retried activity must not start two runs). */
   start(request: RebuildRequest): Promise<RebuildRun>;
-  /** The run's current status. */
-  status(runId: string, request: RebuildRequest): Promise<RebuildRun>;
+  /** The run's current status; `run` is what start (or the last status) returned. */
+  status(run: RebuildRun, request: RebuildRequest): Promise<RebuildRun>;
 }

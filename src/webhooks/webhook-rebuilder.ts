@@ -1,0 +1,116 @@
+// Rebuilds through an external CI: POST a JSON payload to its webhook; poll its status URL if it gives one.
+import { resolveSecret, resolveValue } from '../config/secret.js';
+import type { Rebuilder, RebuildRequest, RebuildRun, RebuildStatus } from '../core/rebuilder.js';
+import type { HttpClient } from '../registry/http.js';
+import { postJson } from './post-json.js';
+import { describeUrl, signBody } from './signature.js';
+
+const STATUSES: readonly RebuildStatus[] = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'canceled',
+  'timeout',
+];
+
+/** What a CI may answer to the POST (all optional) and to a GET of its status URL. */
+interface CiAnswer {
+  runId?: unknown;
+  statusUrl?: unknown;
+  status?: unknown;
+  logUrl?: unknown;
+  imageDigest?: unknown;
+  reason?: unknown;
+}
+
+export class WebhookRebuilder implements Rebuilder {
+  constructor(
+    private readonly http: HttpClient,
+    private readonly env: Readonly<Record<string, string | undefined>> = process.env,
+  ) {}
+
+  async start(request: RebuildRequest): Promise<RebuildRun> {
+    if (!('webhook' in request.method)) throw new Error(`app ${request.app} is not rebuilt by a webhook`);
+    const { url: urlRef, secret } = request.method.webhook;
+    const url = resolveValue(urlRef, this.env, `rebuild webhook of app ${request.app}`);
+    // The same key on a retried activity lets the CI drop the duplicate.
+    const idempotencyKey = `${request.orchestrationId}/${request.app}`;
+    const body = JSON.stringify({
+      app: request.app,
+      team: request.team,
+      image: request.image,
+      base: request.base,
+      baseDigest: request.baseDigest,
+      previousBaseDigest: request.previousBaseDigest ?? null,
+      orchestrationId: request.orchestrationId,
+    });
+    const headers: Record<string, string> = { 'idempotency-key': idempotencyKey };
+    if (secret)
+      headers['x-basewatch-signature'] = signBody(
+        body,
+        resolveSecret(secret, this.env, `rebuild webhook secret of app ${request.app}`),
+      );
+    const answer = await postJson(this.http, url, body, headers, `start rebuild of ${request.app}`);
+    const parsed = parseAnswer(answer.body);
+    const runId = typeof parsed.runId === 'string' ? parsed.runId : idempotencyKey;
+    if (typeof parsed.statusUrl === 'string') {
+      return {
+        runId,
+        statusUrl: parsed.statusUrl,
+        status: toStatus(parsed.status) ?? 'queued',
+        ...extras(parsed),
+      };
+    }
+    // No status URL: the CI only tells us it accepted the rebuild; its outcome is the CI's to report.
+    return {
+      runId,
+      status: 'succeeded',
+      reason: 'accepted by the CI webhook, which reports no status',
+      ...extras(parsed),
+    };
+  }
+
+  async status(run: RebuildRun, request: RebuildRequest): Promise<RebuildRun> {
+    const { statusUrl } = run;
+    if (!statusUrl) return run;
+    const response = await this.http.requestBytes(
+      { method: 'GET', url: statusUrl, headers: { accept: 'application/json' } },
+      256 * 1024,
+    );
+    if (response.status !== 200)
+      throw new Error(
+        `rebuild status of ${request.app}: ${describeUrl(statusUrl)} answered HTTP ${response.status}`,
+      );
+    const parsed = parseAnswer(response.bytes.toString('utf8'));
+    const status = toStatus(parsed.status);
+    if (!status)
+      throw new Error(
+        `rebuild status of ${request.app}: ${describeUrl(statusUrl)} sent no status (expected one of ${STATUSES.join(', ')})`,
+      );
+    return { runId: run.runId, statusUrl, status, ...extras(parsed) };
+  }
+}
+
+function parseAnswer(text: string): CiAnswer {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return parsed && typeof parsed === 'object' ? (parsed as CiAnswer) : {};
+  } catch {
+    return {};
+  }
+}
+
+function toStatus(value: unknown): RebuildStatus | undefined {
+  return typeof value === 'string' && (STATUSES as readonly string[]).includes(value)
+    ? (value as RebuildStatus)
+    : undefined;
+}
+
+function extras(answer: CiAnswer): Pick<RebuildRun, 'logUrl' | 'imageDigest' | 'reason'> {
+  return {
+    ...(typeof answer.logUrl === 'string' && { logUrl: answer.logUrl }),
+    ...(typeof answer.imageDigest === 'string' && { imageDigest: answer.imageDigest }),
+    ...(typeof answer.reason === 'string' && { reason: answer.reason }),
+  };
+}
