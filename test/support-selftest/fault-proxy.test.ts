@@ -128,6 +128,10 @@ describe('fault proxy in front of a real registry', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-length')).toBe(String(layer.size));
     await expect(response.arrayBuffer()).rejects.toThrow();
+    proxy.inject({ method: 'GET', path: /\/blobs\//, cutAfterBytes: 0 });
+    const headersOnly = await fetch(blobUrl);
+    expect(headersOnly.status).toBe(200);
+    await expect(headersOnly.arrayBuffer()).rejects.toThrow();
   });
 
   it('adds and drops response headers', async () => {

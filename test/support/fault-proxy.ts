@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sendBody } from './fault-body.js';
 import { type ActiveRule, describeFault, type FaultRule, fabricatedAnswer, takeRule } from './fault-rules.js';
 
 export type { FaultRule } from './fault-rules.js';
@@ -196,44 +197,4 @@ function responseHeaders(
   for (const name of rule.dropHeaders ?? []) delete copy[name.toLowerCase()];
   for (const [name, value] of Object.entries(rule.headers ?? {})) copy[name.toLowerCase()] = value;
   return copy;
-}
-
-function sendBody(answer: IncomingMessage, res: ServerResponse, rule: FaultRule): void {
-  if (!rule.corruptBody && rule.cutAfterBytes === undefined) {
-    answer.pipe(res);
-    return;
-  }
-  const length = Number(answer.headers['content-length']);
-  // Flip a byte in the middle when the length is known, so the body still looks plausible.
-  const flipAt = rule.corruptBody ? (Number.isFinite(length) && length > 0 ? Math.floor(length / 2) : 0) : -1;
-  const cutAt = rule.cutAfterBytes ?? Number.POSITIVE_INFINITY;
-  let sent = 0;
-  if (cutAt === 0) {
-    res.flushHeaders();
-    answer.destroy();
-    res.socket?.destroy();
-    return;
-  }
-  answer.on('data', (chunk: Buffer) => {
-    let piece = chunk;
-    if (flipAt >= sent && flipAt < sent + piece.length) {
-      piece = Buffer.from(piece);
-      piece[flipAt - sent] = (piece[flipAt - sent] ?? 0) ^ 0xff;
-    }
-    if (sent + piece.length >= cutAt) {
-      const head = piece.subarray(0, cutAt - sent);
-      sent = cutAt;
-      answer.destroy();
-      res.write(head, () => res.socket?.destroy());
-      return;
-    }
-    sent += piece.length;
-    if (!res.write(piece)) {
-      answer.pause();
-      res.once('drain', () => answer.resume());
-    }
-  });
-  answer.on('end', () => {
-    if (sent < cutAt) res.end();
-  });
 }

@@ -1,6 +1,6 @@
 import { randomLayer, sha256Digest, type TestLayer } from './layer.js';
 
-export { randomLayer, type TestLayer, tarOfOneFile } from './layer.js';
+export { randomLayer, seededBytes, sha256Digest, type TestLayer, tarOfOneFile } from './layer.js';
 export { writeOciLayout } from './oci-layout.js';
 export { type PushCredentials, pushImage, pushIndex, pushManyTags } from './push.js';
 

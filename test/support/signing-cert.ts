@@ -38,7 +38,8 @@ export async function createSigningCert(dir: string): Promise<SigningCert> {
       '/CN=basewatch-test-token-issuer',
     ]);
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
+    const { code, stderr } = error as { code?: string; stderr?: string };
+    if (code === 'ENOENT') throw new Error('token auth needs openssl: apt-get install -y openssl');
     throw new Error(`openssl could not create the token signing certificate: ${stderr || String(error)}`);
   }
   const [keyPem, certPem] = await Promise.all([readFile(keyPath, 'utf8'), readFile(certPath, 'utf8')]);
