@@ -35,6 +35,8 @@ export interface RebuildRun {
   readonly logUrl?: string;
   /** The app image's new digest, once the run succeeded. */
   readonly imageDigest?: string;
+  /** The app image's digest before the rebuild, when the rebuilder knows it (a rebase does). */
+  readonly previousImageDigest?: string;
   /** Why it failed, in words the owning team can act on. */
   readonly reason?: string;
   /** Where a webhook CI reports the run's status (must not carry a secret: it is kept in history). */

@@ -1,0 +1,62 @@
+// The app manifest: every orchestration and activity with its handler. src/functions registers it with
+// the Azure Functions runtime; src/local runs the same manifest on the local durable engine.
+import type { InvocationContext } from '@azure/functions';
+import type * as df from 'durable-functions';
+import { checkUpstreamDigests } from './workflows/activities/check-upstream-digests.js';
+import { importImage } from './workflows/activities/import-image.js';
+import { planRebuilds } from './workflows/activities/plan-rebuild.js';
+import { publishEvents } from './workflows/activities/publish-events.js';
+import {
+  checkAppBase,
+  getRebuildStatus,
+  recordRebuild,
+  startRebuild,
+} from './workflows/activities/rebuild-steps.js';
+import { recordImport } from './workflows/activities/record-import.js';
+import { resolveTrackedTags } from './workflows/activities/resolve-tracked-tags.js';
+import type { WorkflowDeps } from './workflows/deps.js';
+import { Activity, Orchestration } from './workflows/names.js';
+import { rebuildApp } from './workflows/rebuild-app.js';
+import { syncCycle } from './workflows/sync-cycle.js';
+import { syncImage } from './workflows/sync-image.js';
+
+export type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
+
+export interface AppManifest {
+  readonly orchestrations: ReadonlyMap<string, df.OrchestrationHandler>;
+  readonly activities: ReadonlyMap<string, ActivityHandler>;
+}
+
+export const orchestrations: ReadonlyMap<string, df.OrchestrationHandler> = new Map<
+  string,
+  df.OrchestrationHandler
+>([
+  [Orchestration.syncCycle, syncCycle],
+  [Orchestration.syncImage, syncImage],
+  [Orchestration.rebuildApp, rebuildApp],
+]);
+
+/** The activities, bound to the ports one host built. */
+export function activities(deps: WorkflowDeps): ReadonlyMap<string, ActivityHandler> {
+  // biome-ignore lint/suspicious/noExplicitAny: each activity validates its own input shape
+  const bind =
+    (fn: (deps: WorkflowDeps, input: any) => Promise<unknown>): ActivityHandler =>
+    (input) =>
+      fn(deps, input);
+  return new Map<string, ActivityHandler>([
+    [Activity.resolveTrackedTags, bind(resolveTrackedTags)],
+    [Activity.checkUpstreamDigests, bind(checkUpstreamDigests)],
+    [Activity.importImage, bind(importImage)],
+    [Activity.recordImport, bind(recordImport)],
+    [Activity.planRebuild, bind(planRebuilds)],
+    [Activity.checkAppBase, bind(checkAppBase)],
+    [Activity.startRebuild, bind(startRebuild)],
+    [Activity.getRebuildStatus, bind(getRebuildStatus)],
+    [Activity.recordRebuild, bind(recordRebuild)],
+    [Activity.publishEvents, bind(publishEvents)],
+  ]);
+}
+
+export function appManifest(deps: WorkflowDeps): AppManifest {
+  return { orchestrations, activities: activities(deps) };
+}

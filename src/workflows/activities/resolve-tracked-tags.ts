@@ -1,0 +1,96 @@
+// Which upstream tags to check this cycle: exact tags, or tag policies resolved against the upstream tag list,
+// limited to the images whose own schedule is due.
+import type { TrackedImageConfig } from '../../config/types.js';
+import { nextOccurrence, parseNcrontab } from '../../core/ncrontab.js';
+import { parseReference } from '../../core/reference.js';
+import type { TrackedImageState } from '../../core/state.js';
+import { resolveTags } from '../../core/tag-policy.js';
+import type { WorkflowDeps } from '../deps.js';
+import type { TrackedTag } from '../types.js';
+
+export interface ResolveInput {
+  /** Only this image (target key, target repository or source); all when absent. */
+  readonly image?: string;
+  /** Timer ticks check only images whose schedule is due; manual runs check everything asked for. */
+  readonly onlyDue: boolean;
+  readonly at: string;
+}
+
+export interface ResolvedTrackedTags {
+  readonly tags: TrackedTag[];
+  readonly errors: { readonly image: string; readonly error: string }[];
+}
+
+export async function resolveTrackedTags(
+  deps: WorkflowDeps,
+  input: ResolveInput,
+): Promise<ResolvedTrackedTags> {
+  const config = await deps.config();
+  const states = await deps.state.listImages();
+  const at = new Date(input.at);
+  const tags: TrackedTag[] = [];
+  const errors: ResolvedTrackedTags['errors'] = [];
+  for (const image of config.images) {
+    if (input.image !== undefined && !matches(image, input.image)) continue;
+    if (input.onlyDue && !isDue(image, states, at)) continue;
+    try {
+      for (const tag of await tagsOf(deps, image)) {
+        tags.push({
+          source: `${image.source}:${tag}`,
+          target: `${image.target}:${tag}`,
+          platforms: image.platforms,
+          minRemaining: image.rateLimit.minRemaining,
+        });
+      }
+    } catch (error) {
+      errors.push({ image: image.source, error: (error as Error).message });
+    }
+  }
+  if (input.image !== undefined && tags.length === 0 && errors.length === 0) {
+    errors.push({ image: input.image, error: `'${input.image}' is not a tracked image in ${config.file}` });
+  }
+  return { tags, errors };
+}
+
+function matches(image: TrackedImageConfig, wanted: string): boolean {
+  const [repository, tag] = splitTag(wanted);
+  if (repository === image.target || repository === image.source)
+    return tag === undefined || selects(image, tag);
+  try {
+    const ref = parseReference(wanted);
+    return (
+      `${ref.registry}/${ref.repository}` === image.source &&
+      (ref.tag === undefined || selects(image, ref.tag))
+    );
+  } catch {
+    return false;
+  }
+}
+
+function selects(image: TrackedImageConfig, tag: string): boolean {
+  return !('tags' in image.selection) || image.selection.tags.includes(tag);
+}
+
+function splitTag(key: string): [string, string | undefined] {
+  const colon = key.lastIndexOf(':');
+  return colon > key.lastIndexOf('/') ? [key.slice(0, colon), key.slice(colon + 1)] : [key, undefined];
+}
+
+/** Due when its schedule has fired since any of its tags was last checked. */
+function isDue(image: TrackedImageConfig, states: readonly TrackedImageState[], at: Date): boolean {
+  const checked = states
+    .filter((state) => state.target.startsWith(`${image.target}:`) && state.lastChecked)
+    .map((state) => new Date(state.lastChecked!).getTime());
+  if (checked.length === 0) return true;
+  return nextOccurrence(parseNcrontab(image.schedule), new Date(Math.max(...checked))) <= at;
+}
+
+async function tagsOf(deps: WorkflowDeps, image: TrackedImageConfig): Promise<readonly string[]> {
+  if ('tags' in image.selection) return image.selection.tags;
+  const ref = parseReference(image.source, { defaultTag: false });
+  const available = await deps.upstream.listTags(ref.registry, ref.repository);
+  const resolved = resolveTags(image.selection, available);
+  if (resolved.tags.length === 0)
+    throw new Error(`tag policy of ${image.source} matches none of its ${available.length} tags`);
+  return resolved.tags;
+}

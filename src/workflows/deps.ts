@@ -1,0 +1,29 @@
+// The ports the workflows' activities use. Each host builds them once (src/functions, src/local) and hands
+// them in; nothing here knows which host runs it.
+import type { BasewatchConfig } from '../config/types.js';
+import type { BaseImageDiscovery } from '../core/base-discovery.js';
+import type { Importer } from '../core/importer.js';
+import type { Logger } from '../core/logger.js';
+import type { Notifier } from '../core/notifier.js';
+import type { Rebuilder, RebuildMethod } from '../core/rebuilder.js';
+import type { StateStore } from '../core/state.js';
+import type { DistributionClient } from '../registry/distribution-client.js';
+import type { PollingPolicy } from './types.js';
+
+export interface WorkflowDeps {
+  /** The current config; read inside activities so a change to the file takes effect on the next run. */
+  config(): Promise<BasewatchConfig>;
+  readonly state: StateStore;
+  /** Talks to upstream registries; credentials come from config references, resolved per request. */
+  readonly upstream: DistributionClient;
+  readonly importer: Importer;
+  rebuilderFor(method: RebuildMethod): Rebuilder;
+  readonly notifier: Notifier;
+  readonly discovery: readonly BaseImageDiscovery[];
+  /** How rebuildApp polls a running rebuild. */
+  readonly polling: PollingPolicy;
+  readonly logger: Logger;
+  now(): Date;
+}
+
+export const DEFAULT_POLLING: PollingPolicy = { firstSeconds: 15, maxSeconds: 300, timeoutSeconds: 2 * 3600 };
