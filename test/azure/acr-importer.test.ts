@@ -1,0 +1,218 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AcrImporter, ImportVerificationError } from '../../src/azure/acr-importer.js';
+import { ArmOperationError } from '../../src/azure/arm-errors.js';
+import type { Credentials } from '../../src/registry/auth.js';
+import { DistributionClient } from '../../src/registry/distribution-client.js';
+import { type AcceptedImport, ArmFailure, type FakeArm, startFakeArm } from '../support/azure/arm-server.js';
+import { fakeArmClient, fakeRegistry } from '../support/azure/clients.js';
+import { importFromCatalog } from '../support/azure/import-performer.js';
+import { TestTokenCredential } from '../support/azure/test-credential.js';
+import {
+  makeImage,
+  makeMultiPlatformImage,
+  pushImage,
+  pushIndex,
+  type TestImage,
+  type TestIndex,
+} from '../support/images.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+
+const HUB_USER = 'hubuser';
+const HUB_TOKEN = 'dckr_pat_test-secret-value';
+
+let upstream: TestRegistry;
+let target: TestRegistry;
+let node: TestIndex;
+let alpine: TestImage;
+const catalog = new Map<string, TestImage | TestIndex>();
+
+beforeAll(async () => {
+  [upstream, target] = await Promise.all([
+    startRegistry({ auth: 'htpasswd', users: { [HUB_USER]: HUB_TOKEN } }),
+    startRegistry(),
+  ]);
+  node = makeMultiPlatformImage(
+    [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    ],
+    { seed: 'node-20' },
+  );
+  alpine = makeImage({ seed: 'alpine-3' });
+  const credentials = { username: HUB_USER, password: HUB_TOKEN };
+  await pushIndex(upstream.url, 'library/node', '20-alpine', node, credentials);
+  await pushImage(upstream.url, 'library/alpine', '3', alpine, credentials);
+  catalog.set(node.digest, node).set(alpine.digest, alpine);
+});
+
+afterAll(async () => {
+  await Promise.all([upstream?.stop(), target?.stop()]);
+});
+
+let arm: FakeArm | undefined;
+afterEach(async () => {
+  await arm?.stop();
+  arm = undefined;
+});
+
+interface Setup {
+  credentials?: Credentials;
+  performImport?: (request: AcceptedImport) => Promise<void>;
+  maxRetries?: number;
+}
+
+async function importer(setup: Setup = {}) {
+  const accepted: AcceptedImport[] = [];
+  const perform = setup.performImport ?? importFromCatalog(target, catalog);
+  arm = await startFakeArm({
+    performImport: async (request) => {
+      accepted.push(request);
+      await perform(request);
+    },
+  });
+  const credential = new TestTokenCredential();
+  const client = fakeArmClient(
+    arm,
+    credential,
+    setup.maxRetries === undefined ? {} : { retryOptions: { maxRetries: setup.maxRetries } },
+  );
+  const resolved: string[] = [];
+  const acr = new AcrImporter({
+    client,
+    registry: fakeRegistry(arm),
+    loginServer: target.host,
+    distribution: new DistributionClient(),
+    upstreamCredentials: (registry) => {
+      resolved.push(registry);
+      return setup.credentials ?? { username: HUB_USER, password: HUB_TOKEN };
+    },
+    pollIntervalMs: 10,
+  });
+  return { acr, accepted, credential, resolved, arm };
+}
+
+describe('AcrImporter', () => {
+  it('imports the upstream index by digest with mode Force, then finds that digest on the target tag', async () => {
+    const { acr, accepted, credential, resolved, arm } = await importer();
+    const result = await acr.importImage({
+      source: `${upstream.host}/library/node@${node.digest}`,
+      target: 'base/node:20-alpine',
+    });
+
+    expect(result).toEqual({ digest: node.digest, sameDigestAsSource: true });
+    expect(accepted).toEqual([
+      {
+        registryUri: upstream.host,
+        sourceImage: `library/node@${node.digest}`,
+        credentials: { username: HUB_USER, password: HUB_TOKEN },
+        targetTags: ['base/node:20-alpine'],
+        mode: 'Force',
+      },
+    ]);
+    expect(resolved).toEqual([upstream.host]);
+    // The long-running operation was followed through its status monitor, then its result.
+    const paths = arm.requests.map(
+      (request) => `${request.method} ${request.path.split('/').slice(-2).join('/')} ${request.status}`,
+    );
+    expect(paths[0]).toBe('POST basewatchtest/importImage 202');
+    expect(paths.some((path) => path.startsWith('GET operationStatuses/'))).toBe(true);
+    expect(arm.requests.every((request) => request.apiVersion === '2025-11-01')).toBe(true);
+    expect(credential.requestedScopes).toContain(`${arm.url}/.default`);
+    // The data plane agrees: the tag now holds the upstream digest.
+    const head = await fetch(`${target.url}/v2/base/node/manifests/20-alpine`, {
+      method: 'HEAD',
+      headers: { accept: node.mediaType },
+    });
+    expect(head.headers.get('docker-content-digest')).toBe(node.digest);
+  });
+
+  it('names the image and hides the password when the upstream registry refuses the credentials', async () => {
+    const wrong = 'dckr_pat_wrong-secret-value';
+    const { acr } = await importer({ credentials: { username: HUB_USER, password: wrong } });
+    const failure = await acr
+      .importImage({ source: `${upstream.host}/library/alpine@${alpine.digest}`, target: 'base/alpine:3' })
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ArmOperationError);
+    const error = failure as ArmOperationError;
+    expect(error.kind).toBe('upstream-unauthorized');
+    expect(error.message).toContain(`import ${upstream.host}/library/alpine@${alpine.digest}`);
+    expect(error.message).toContain('base/alpine:3');
+    expect(error.message).not.toContain(wrong);
+    expect(error.message).not.toContain(HUB_TOKEN);
+  });
+
+  it('reports a source digest the upstream registry does not have as not found', async () => {
+    const { acr } = await importer();
+    const missing = `sha256:${'0'.repeat(64)}`;
+    const error = (await acr
+      .importImage({ source: `${upstream.host}/library/alpine@${missing}`, target: 'base/alpine:3' })
+      .catch((e: unknown) => e)) as ArmOperationError;
+
+    expect(error.kind).toBe('not-found');
+    expect(error.message).toContain(missing);
+  });
+
+  it('waits as ARM asks when throttled once, then imports', async () => {
+    const { acr, arm } = await importer();
+    arm.throttle('/importImage', 1, 1);
+    const result = await acr.importImage({
+      source: `${upstream.host}/library/alpine@${alpine.digest}`,
+      target: 'base/alpine:3',
+    });
+
+    expect(result.digest).toBe(alpine.digest);
+    expect(arm.requests.slice(0, 2).map((request) => request.status)).toEqual([429, 202]);
+  });
+
+  it('gives up on persistent throttling with the Retry-After ARM sent', async () => {
+    const { acr, arm } = await importer({ maxRetries: 0 });
+    arm.throttle('/importImage', 5, 7);
+    const error = (await acr
+      .importImage({ source: `${upstream.host}/library/alpine@${alpine.digest}`, target: 'base/alpine:3' })
+      .catch((e: unknown) => e)) as ArmOperationError;
+
+    expect(error.kind).toBe('throttled');
+    expect(error.retryAfterSeconds).toBe(7);
+    expect(error.status).toBe(429);
+    expect(error.message).toContain('retry after 7s');
+  });
+
+  it('reports an exhausted registry quota', async () => {
+    const { acr } = await importer({
+      performImport: async () => {
+        throw new ArmFailure('QuotaExceeded', 'The registry storage quota of 100 GiB has been exceeded.');
+      },
+    });
+    const error = (await acr
+      .importImage({ source: `${upstream.host}/library/alpine@${alpine.digest}`, target: 'base/alpine:3' })
+      .catch((e: unknown) => e)) as ArmOperationError;
+
+    expect(error.kind).toBe('quota');
+    expect(error.code).toBe('QuotaExceeded');
+  });
+
+  it('fails verification when ARM reports success but the tag holds another digest', async () => {
+    const { acr } = await importer({
+      // A concurrent push wins the race: the tag ends up on another image.
+      performImport: async () => {
+        await pushImage(target.url, 'base/race', '1', alpine);
+      },
+    });
+    const error = await acr
+      .importImage({ source: `${upstream.host}/library/node@${node.digest}`, target: 'base/race:1' })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ImportVerificationError);
+    expect((error as Error).message).toContain(alpine.digest);
+    expect((error as Error).message).toContain(node.digest);
+  });
+
+  it('refuses a source that is not pinned by digest, before calling ARM', async () => {
+    const { acr, arm } = await importer();
+    await expect(
+      acr.importImage({ source: `${upstream.host}/library/alpine:3`, target: 'base/alpine:3' }),
+    ).rejects.toThrow(/pinned by digest/);
+    expect(arm.requests).toEqual([]);
+  });
+});

@@ -1,0 +1,561 @@
+// A local HTTPS server speaking the ARM REST contract of exactly the ACR operations basewatch uses:
+// importImage (202 + Azure-AsyncOperation/Location polling), scheduleRun, runs list/get/listLogSasUrl,
+// tasks list/get/listDetails. It rejects what ARM rejects: a missing or unsupported api-version, a
+// missing or wrong-audience bearer token, a body that does not match the spec's shapes, unknown
+// registries, tasks and runs. Errors use ARM's body: {"error": {"code", "message"}}.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { checkImportImageParameters, checkRunRequest } from './arm-validation.js';
+import { tokenFor } from './test-credential.js';
+import { createLoopbackCert } from './tls.js';
+
+/** API versions ARM serves for each group of operations (azure-rest-api-specs containerregistry). */
+export const REGISTRY_API_VERSIONS = [
+  '2025-11-01',
+  '2025-04-01',
+  '2023-07-01',
+  '2022-12-01',
+  '2021-09-01',
+  '2019-05-01',
+];
+export const TASKS_API_VERSIONS = ['2019-06-01-preview', '2019-04-01', '2025-03-01-preview'];
+
+/** What an accepted importImage asked for, handed to the test's import handler. */
+export interface AcceptedImport {
+  registryUri?: string;
+  resourceId?: string;
+  sourceImage: string;
+  credentials?: { username?: string; password: string };
+  targetTags: string[];
+  mode: 'NoForce' | 'Force';
+}
+
+/** Throw from an import handler to make the operation end Failed with this ARM error. */
+export class ArmFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface BaseImageDependencyJson {
+  type: 'BuildTime' | 'RunTime';
+  registry: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export interface FakeTask {
+  name: string;
+  step: {
+    type: 'Docker';
+    imageNames: string[];
+    dockerFilePath: string;
+    contextPath: string;
+    baseImageDependencies?: BaseImageDependencyJson[];
+  };
+  /** The statuses successive runs.get calls report for a run of this task, last one sticks. */
+  runStatuses?: string[];
+  runErrorMessage?: string;
+  outputImages?: { registry: string; repository: string; tag: string; digest: string }[];
+}
+
+export interface FakeRun {
+  runId: string;
+  task: string;
+  statuses: string[];
+  gets: number;
+  updateTriggerToken?: string;
+  createTime: string;
+}
+
+export interface RecordedArmRequest {
+  method: string;
+  path: string;
+  apiVersion: string | null;
+  status: number;
+  errorCode?: string;
+}
+
+export interface FakeArmOptions {
+  subscriptionId?: string;
+  resourceGroup?: string;
+  registry?: string;
+  location?: string;
+  /** Does the import; throw ArmFailure to fail it. Default: succeeds without copying anything. */
+  performImport?: (request: AcceptedImport) => Promise<void>;
+}
+
+export interface FakeArm {
+  /** `https://127.0.0.1:PORT`, for the client's `$host` and `endpoint`. */
+  url: string;
+  /** PEM of the server's self-signed certificate, for the client's `tlsOptions.ca`. */
+  ca: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  registry: string;
+  requests: RecordedArmRequest[];
+  tasks: Map<string, FakeTask>;
+  runs: Map<string, FakeRun>;
+  /** Answer the next `times` requests whose path ends with `operation` with 429 and Retry-After. */
+  throttle(operation: string, times: number, retryAfterSeconds: number): void;
+  stop(): Promise<void>;
+}
+
+interface ImportOperation {
+  id: string;
+  polls: number;
+  state: 'InProgress' | 'Succeeded' | 'Failed';
+  error?: { code: string; message: string };
+  startTime: string;
+  endTime?: string;
+}
+
+class ArmReply extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeArm> {
+  const cert = await createLoopbackCert();
+  const subscriptionId = options.subscriptionId ?? '00000000-0000-0000-0000-000000000000';
+  const resourceGroup = options.resourceGroup ?? 'rg-images';
+  const registryName = options.registry ?? 'basewatchtest';
+  const location = options.location ?? 'westeurope';
+  const requests: RecordedArmRequest[] = [];
+  const tasks = new Map<string, FakeTask>();
+  const runs = new Map<string, FakeRun>();
+  const operations = new Map<string, ImportOperation>();
+  const throttles: { operation: string; times: number; retryAfterSeconds: number }[] = [];
+  let runSequence = 0;
+  let url = '';
+
+  const registryPath = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${registryName}`;
+
+  const server: Server = createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      send(res, req, 500, { error: { code: 'InternalServerError', message: String(error) } });
+    });
+  });
+
+  function send(
+    res: ServerResponse,
+    req: IncomingMessage,
+    status: number,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    const parsed = new URL(req.url ?? '/', 'https://localhost');
+    const errorCode = (body as { error?: { code?: string } } | undefined)?.error?.code;
+    requests.push({
+      method: req.method ?? '',
+      path: parsed.pathname,
+      apiVersion: parsed.searchParams.get('api-version'),
+      status,
+      ...(errorCode !== undefined && { errorCode }),
+    });
+    const text = body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(status, {
+      ...(text && { 'content-type': 'application/json; charset=utf-8' }),
+      'x-ms-request-id': randomUUID(),
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  async function readJson(req: IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (text === '') return undefined;
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\b/i.test(type)) {
+      throw new ArmReply(
+        415,
+        'UnsupportedMediaType',
+        `The content media type '${type}' is not supported. Only 'application/json' is supported.`,
+      );
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ArmReply(
+        400,
+        'InvalidRequestContent',
+        'The request content was invalid and could not be deserialized.',
+      );
+    }
+  }
+
+  function checkAuth(req: IncomingMessage): void {
+    const header = req.headers.authorization;
+    if (!header) {
+      throw new ArmReply(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is missing.",
+      );
+    }
+    // The audience ARM accepts is the endpoint the client was pointed at (`${endpoint}/.default`).
+    if (header !== `Bearer ${tokenFor(`${url}/.default`)}`) {
+      throw new ArmReply(401, 'InvalidAuthenticationToken', 'The access token is invalid.', {
+        'www-authenticate':
+          'Bearer authorization_uri="https://login.microsoftonline.com/", error="invalid_token"',
+      });
+    }
+  }
+
+  function checkApiVersion(query: URLSearchParams, supported: readonly string[], type: string): string {
+    const version = query.get('api-version');
+    if (version === null) {
+      throw new ArmReply(
+        400,
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
+    }
+    if (!supported.includes(version)) {
+      throw new ArmReply(
+        400,
+        'NoRegisteredProviderFound',
+        `No registered resource provider found for location '${location}' and API version '${version}' for type '${type}'. The supported api-versions are '${supported.join(', ')}'.`,
+      );
+    }
+    return version;
+  }
+
+  function checkThrottle(path: string): void {
+    const rule = throttles.find((candidate) => candidate.times > 0 && path.endsWith(candidate.operation));
+    if (!rule) return;
+    rule.times -= 1;
+    throw new ArmReply(
+      429,
+      'TooManyRequests',
+      'The request is being throttled as the limit has been reached for operation type - Write.',
+      { 'retry-after': String(rule.retryAfterSeconds) },
+    );
+  }
+
+  function runJson(run: FakeRun): unknown {
+    const task = tasks.get(run.task);
+    const status = run.statuses[Math.min(run.gets, run.statuses.length - 1)] ?? 'Queued';
+    const finished = ['Succeeded', 'Failed', 'Canceled', 'Error', 'Timeout'].includes(status);
+    return {
+      id: `${registryPath}/runs/${run.runId}`,
+      name: run.runId,
+      type: 'Microsoft.ContainerRegistry/registries/runs',
+      properties: {
+        runId: run.runId,
+        status,
+        runType: 'QuickRun',
+        createTime: run.createTime,
+        lastUpdatedTime: new Date().toISOString(),
+        task: run.task,
+        provisioningState: 'Succeeded',
+        isArchiveEnabled: false,
+        ...(run.updateTriggerToken !== undefined && { updateTriggerToken: run.updateTriggerToken }),
+        ...(finished && { finishTime: new Date().toISOString() }),
+        ...(status === 'Succeeded' && task?.outputImages && { outputImages: task.outputImages }),
+        ...(status !== 'Succeeded' &&
+          finished &&
+          task?.runErrorMessage && { runErrorMessage: task.runErrorMessage }),
+      },
+    };
+  }
+
+  function taskJson(task: FakeTask, withCredentials: boolean): unknown {
+    return {
+      id: `${registryPath}/tasks/${task.name}`,
+      name: task.name,
+      type: 'Microsoft.ContainerRegistry/registries/tasks',
+      location,
+      properties: {
+        provisioningState: 'Succeeded',
+        status: 'Enabled',
+        platform: { os: 'Linux', architecture: 'amd64' },
+        agentConfiguration: { cpu: 2 },
+        timeout: 3600,
+        step: { ...task.step, isPushEnabled: true, noCache: false, arguments: [] },
+        ...(withCredentials && { credentials: { customRegistries: {} } }),
+      },
+    };
+  }
+
+  function registryOperation(method: string, rest: string): { versions: readonly string[]; type: string } {
+    const tasksGroup = /^\/(scheduleRun|runs|tasks)\b/.test(rest);
+    if (rest === '/importImage' && method === 'POST')
+      return { versions: REGISTRY_API_VERSIONS, type: 'registries' };
+    if (tasksGroup)
+      return {
+        versions: TASKS_API_VERSIONS,
+        type: rest.startsWith('/tasks') ? 'registries/tasks' : 'registries/runs',
+      };
+    throw new ArmReply(404, 'NotFound', `The fake ARM server does not serve ${method} ${rest}.`);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parsed = new URL(req.url ?? '/', 'https://localhost');
+    const method = req.method ?? 'GET';
+    try {
+      const status =
+        /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/locations\/([^/]+)\/(operationStatuses|operationResults)\/([^/]+)$/i.exec(
+          parsed.pathname,
+        );
+      if (status) {
+        checkAuth(req);
+        checkApiVersion(parsed.searchParams, REGISTRY_API_VERSIONS, 'locations/operationStatuses');
+        const operation = operations.get(status[4] as string);
+        if (!operation || method !== 'GET')
+          throw new ArmReply(404, 'OperationNotFound', `Operation ${status[4]} was not found.`);
+        reportImport(res, req, operation, status[3] === 'operationStatuses');
+        return;
+      }
+      const match =
+        /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)(\/.*)?$/i.exec(
+          parsed.pathname,
+        );
+      if (!match) throw new ArmReply(404, 'NotFound', `No route for ${method} ${parsed.pathname}.`);
+      const [, sub, group, name, rest = ''] = match;
+      checkAuth(req);
+      const { versions, type } = registryOperation(method, rest);
+      checkApiVersion(parsed.searchParams, versions, type);
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sub ?? '')) {
+        throw new ArmReply(
+          400,
+          'InvalidSubscriptionId',
+          `The provided subscription identifier '${sub}' is malformed or invalid.`,
+        );
+      }
+      if (!/^[a-zA-Z0-9]{5,50}$/.test(name ?? '')) {
+        throw new ArmReply(
+          400,
+          'InvalidResourceName',
+          `Registry name '${name}' must be 5-50 alphanumeric characters.`,
+        );
+      }
+      if (
+        sub?.toLowerCase() !== subscriptionId.toLowerCase() ||
+        group?.toLowerCase() !== resourceGroup.toLowerCase()
+      ) {
+        throw new ArmReply(404, 'ResourceGroupNotFound', `Resource group '${group}' could not be found.`);
+      }
+      if (name?.toLowerCase() !== registryName.toLowerCase()) {
+        throw new ArmReply(
+          404,
+          'ResourceNotFound',
+          `The Resource 'Microsoft.ContainerRegistry/registries/${name}' under resource group '${group}' was not found.`,
+        );
+      }
+      checkThrottle(rest);
+      await route(req, res, method, rest, parsed.searchParams);
+    } catch (error) {
+      if (error instanceof ArmReply) {
+        send(res, req, error.status, { error: { code: error.code, message: error.message } }, error.headers);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  async function route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    rest: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    if (method === 'POST' && rest === '/importImage') return acceptImport(req, res, query);
+    if (method === 'POST' && rest === '/scheduleRun') return scheduleRun(req, res);
+    if (method === 'GET' && rest === '/runs') return listRuns(req, res, query);
+    const run = /^\/runs\/([^/]+)(\/listLogSasUrl)?$/.exec(rest);
+    if (run) {
+      const found = runs.get(run[1] as string);
+      if (!found) throw new ArmReply(404, 'ResourceNotFound', `Run '${run[1]}' was not found.`);
+      if (method === 'GET' && !run[2]) {
+        const body = runJson(found);
+        found.gets += 1;
+        return send(res, req, 200, body);
+      }
+      if (method === 'POST' && run[2]) {
+        return send(res, req, 200, {
+          logLink: `https://${registryName}storage.blob.core.windows.net/logs/${found.runId}/rawtext.log?sv=2019-02-02&sr=b&sp=r&sig=fake-signature`,
+        });
+      }
+    }
+    if (method === 'GET' && rest === '/tasks') {
+      return send(res, req, 200, { value: [...tasks.values()].map((task) => taskJson(task, false)) });
+    }
+    const task = /^\/tasks\/([^/]+)(\/listDetails)?$/.exec(rest);
+    if (task) {
+      const found = tasks.get(task[1] as string);
+      if (!found) throw new ArmReply(404, 'ResourceNotFound', `Task '${task[1]}' was not found.`);
+      if (method === 'GET' && !task[2]) return send(res, req, 200, taskJson(found, false));
+      if (method === 'POST' && task[2]) return send(res, req, 200, taskJson(found, true));
+    }
+    throw new ArmReply(405, 'MethodNotAllowed', `${method} is not allowed on ${rest}.`);
+  }
+
+  async function acceptImport(
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: URLSearchParams,
+  ): Promise<void> {
+    const body = await readJson(req);
+    const problem = checkImportImageParameters(body);
+    if (problem) throw new ArmReply(400, 'InvalidParameters', problem);
+    const parameters = body as {
+      source: Pick<AcceptedImport, 'registryUri' | 'resourceId' | 'sourceImage' | 'credentials'>;
+      targetTags?: string[];
+      mode?: AcceptedImport['mode'];
+    };
+    const operation: ImportOperation = {
+      id: `registries-${randomUUID()}`,
+      polls: 0,
+      state: 'InProgress',
+      startTime: new Date().toISOString(),
+    };
+    operations.set(operation.id, operation);
+    const accepted: AcceptedImport = {
+      ...parameters.source,
+      targetTags: parameters.targetTags ?? [],
+      mode: parameters.mode ?? 'NoForce',
+    };
+    void (options.performImport ?? (async () => {}))(accepted).then(
+      () => {
+        operation.state = 'Succeeded';
+        operation.endTime = new Date().toISOString();
+      },
+      (error: unknown) => {
+        operation.state = 'Failed';
+        operation.endTime = new Date().toISOString();
+        operation.error =
+          error instanceof ArmFailure
+            ? { code: error.code, message: error.message }
+            : { code: 'InternalServerError', message: String(error) };
+      },
+    );
+    const version = query.get('api-version') as string;
+    const base = `${url}/subscriptions/${subscriptionId}/providers/Microsoft.ContainerRegistry/locations/${location}`;
+    send(res, req, 202, undefined, {
+      'azure-asyncoperation': `${base}/operationStatuses/${operation.id}?api-version=${version}`,
+      location: `${base}/operationResults/${operation.id}?api-version=${version}`,
+    });
+  }
+
+  /** The status monitor (Azure-AsyncOperation) or the result (Location); the first poll always sees InProgress. */
+  function reportImport(
+    res: ServerResponse,
+    req: IncomingMessage,
+    operation: ImportOperation,
+    monitor: boolean,
+  ): void {
+    operation.polls += 1;
+    const state = operation.polls === 1 ? 'InProgress' : operation.state;
+    if (monitor) {
+      send(res, req, 200, {
+        id: operation.id,
+        name: operation.id,
+        status: state,
+        startTime: operation.startTime,
+        ...(state !== 'InProgress' && { endTime: operation.endTime }),
+        ...(state === 'Failed' && { error: operation.error }),
+      });
+    } else if (state === 'InProgress') {
+      send(res, req, 202, undefined, { location: `${url}${req.url ?? '/'}` });
+    } else if (state === 'Failed') {
+      send(res, req, 400, { error: operation.error });
+    } else {
+      send(res, req, 200);
+    }
+  }
+
+  async function scheduleRun(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req);
+    const problem = checkRunRequest(body);
+    if (problem) throw new ArmReply(400, 'InvalidParameters', problem);
+    const taskId = (body as { taskId: string }).taskId;
+    // The spec's example names the task alone; az and the SDK docs pass its resource id.
+    const prefix = `${registryPath}/tasks/`.toLowerCase();
+    const taskName = taskId.toLowerCase().startsWith(prefix)
+      ? taskId.slice(prefix.length)
+      : taskId.includes('/')
+        ? undefined
+        : taskId;
+    const task = taskName === undefined ? undefined : tasks.get(taskName);
+    if (!task)
+      throw new ArmReply(
+        404,
+        'TaskNotFound',
+        `Task '${taskId}' was not found in registry '${registryName}'.`,
+      );
+    runSequence += 1;
+    const token = (body as { overrideTaskStepProperties?: { updateTriggerToken?: string } })
+      .overrideTaskStepProperties?.updateTriggerToken;
+    const run: FakeRun = {
+      runId: `cb${runSequence}`,
+      task: task.name,
+      statuses: task.runStatuses ?? ['Queued', 'Running', 'Succeeded'],
+      gets: 0,
+      createTime: new Date().toISOString(),
+      ...(token !== undefined && { updateTriggerToken: token }),
+    };
+    runs.set(run.runId, run);
+    send(res, req, 200, runJson(run));
+  }
+
+  function listRuns(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+    const filter = query.get('$filter');
+    const topText = query.get('$top');
+    let selected = [...runs.values()].reverse();
+    if (filter !== null) {
+      const byTask = /^TaskName eq '((?:[^']|'')*)'$/.exec(filter);
+      if (!byTask)
+        throw new ArmReply(
+          400,
+          'InvalidParameters',
+          `The fake ARM server only filters by TaskName, not '${filter}'.`,
+        );
+      const name = (byTask[1] as string).replaceAll("''", "'");
+      selected = selected.filter((run) => run.task === name);
+    }
+    if (topText !== null) {
+      const top = Number(topText);
+      if (!Number.isInteger(top) || top < 1)
+        throw new ArmReply(400, 'InvalidParameters', `$top must be a positive integer.`);
+      selected = selected.slice(0, top);
+    }
+    send(res, req, 200, { value: selected.map(runJson) });
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    ca: cert.certPem,
+    subscriptionId,
+    resourceGroup,
+    registry: registryName,
+    requests,
+    tasks,
+    runs,
+    throttle(operation, times, retryAfterSeconds) {
+      throttles.push({ operation, times, retryAfterSeconds });
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
