@@ -8,7 +8,7 @@ import type { Notifier } from '../core/notifier.js';
 import type { Rebuilder, RebuildMethod } from '../core/rebuilder.js';
 import type { StateStore } from '../core/state.js';
 import type { DistributionClient } from '../registry/distribution-client.js';
-import type { PollingPolicy } from './types.js';
+import type { WorkflowTiming } from './types.js';
 
 export interface WorkflowDeps {
   /** The current config; read inside activities so a change to the file takes effect on the next run. */
@@ -20,10 +20,8 @@ export interface WorkflowDeps {
   rebuilderFor(method: RebuildMethod): Rebuilder;
   readonly notifier: Notifier;
   readonly discovery: readonly BaseImageDiscovery[];
-  /** How rebuildApp polls a running rebuild. */
-  readonly polling: PollingPolicy;
+  /** Retry back-off and rebuild polling; the triggers put it in each orchestration's input. */
+  readonly timing: WorkflowTiming;
   readonly logger: Logger;
   now(): Date;
 }
-
-export const DEFAULT_POLLING: PollingPolicy = { firstSeconds: 15, maxSeconds: 300, timeoutSeconds: 2 * 3600 };

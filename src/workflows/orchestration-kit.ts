@@ -2,10 +2,13 @@
 import * as df from 'durable-functions';
 import { type BasewatchEvent, cloudEvent, type EventData, type EventType } from '../core/events.js';
 import { Activity } from './names.js';
+import type { WorkflowTiming } from './types.js';
 
 /** Transient failures (registry 5xx, throttling, resets) get a few tries with back-off. */
-export function transientRetry(firstMs = 5_000, attempts = 4): df.RetryOptions {
-  const options = new df.RetryOptions(firstMs, attempts);
+export function transientRetry(
+  timing: Pick<WorkflowTiming, 'retryFirstMs' | 'retryAttempts'>,
+): df.RetryOptions {
+  const options = new df.RetryOptions(timing.retryFirstMs, timing.retryAttempts);
   options.backoffCoefficient = 2;
   options.maxRetryIntervalInMilliseconds = 60_000;
   return options;
@@ -30,11 +33,12 @@ export function orchestrationEvent(
 /** Publishes; a notifier that stays down is logged in the history, never allowed to fail the sync. */
 export function* publish(
   context: df.OrchestrationContext,
+  timing: WorkflowTiming,
   events: BasewatchEvent[],
 ): Generator<df.Task, void, unknown> {
   if (events.length === 0) return;
   try {
-    yield context.df.callActivityWithRetry(Activity.publishEvents, transientRetry(2_000, 3), { events });
+    yield context.df.callActivityWithRetry(Activity.publishEvents, transientRetry(timing), { events });
   } catch (error) {
     context.log(`notifications not delivered: ${(error as Error).message}`);
   }

@@ -28,13 +28,13 @@ export function* rebuildApp(context: df.OrchestrationContext): Generator<df.Task
     orchestrationId: context.df.instanceId,
   };
 
-  const check = (yield context.df.callActivityWithRetry(Activity.checkAppBase, transientRetry(), {
+  const check = (yield context.df.callActivityWithRetry(Activity.checkAppBase, transientRetry(input.timing), {
     app: input.app,
     baseDigest: input.baseDigest,
   })) as { skip: boolean; reason?: string };
   if (check.skip) {
     const reason = check.reason ?? 'already built on this base';
-    yield* publish(context, [
+    yield* publish(context, input.timing, [
       orchestrationEvent(context, 'basewatch.rebuild.skipped', subject, { ...appData, reason }),
     ]);
     return { app: input.app, team: input.team, result: 'skipped', reason };
@@ -44,7 +44,7 @@ export function* rebuildApp(context: df.OrchestrationContext): Generator<df.Task
   try {
     run = (yield context.df.callActivityWithRetry(
       Activity.startRebuild,
-      transientRetry(),
+      transientRetry(input.timing),
       request,
     )) as RebuildRun;
   } catch (error) {
@@ -54,7 +54,7 @@ export function* rebuildApp(context: df.OrchestrationContext): Generator<df.Task
       reason: `could not start: ${failureMessage(error)}`,
     });
   }
-  yield* publish(context, [
+  yield* publish(context, input.timing, [
     orchestrationEvent(context, 'basewatch.rebuild.started', subject, {
       ...appData,
       runId: run.runId,
@@ -62,19 +62,19 @@ export function* rebuildApp(context: df.OrchestrationContext): Generator<df.Task
     }),
   ]);
 
-  const deadline = context.df.currentUtcDateTime.getTime() + input.polling.timeoutSeconds * 1000;
-  let interval = input.polling.firstSeconds;
+  const deadline = context.df.currentUtcDateTime.getTime() + input.timing.pollTimeoutSeconds * 1000;
+  let interval = input.timing.pollFirstSeconds;
   while (!FINISHED_REBUILD_STATUSES.includes(run.status)) {
     const now = context.df.currentUtcDateTime.getTime();
     if (now >= deadline) {
-      run = { ...run, status: 'timeout', reason: `no result after ${input.polling.timeoutSeconds} s` };
+      run = { ...run, status: 'timeout', reason: `no result after ${input.timing.pollTimeoutSeconds} s` };
       break;
     }
     context.df.setCustomStatus({ app: input.app, runId: run.runId, status: run.status });
     yield context.df.createTimer(new Date(Math.min(now + interval * 1000, deadline)));
-    interval = Math.min(interval * 2, input.polling.maxSeconds);
+    interval = Math.min(interval * 2, input.timing.pollMaxSeconds);
     try {
-      run = (yield context.df.callActivityWithRetry(Activity.getRebuildStatus, transientRetry(), {
+      run = (yield context.df.callActivityWithRetry(Activity.getRebuildStatus, transientRetry(input.timing), {
         run,
         request,
       })) as RebuildRun;
@@ -93,7 +93,7 @@ function* finish(
 ): Generator<df.Task, RebuildOutcome, unknown> {
   const succeeded = run.status === 'succeeded';
   const reason = succeeded ? run.reason : (run.reason ?? `rebuild ended ${run.status}`);
-  yield context.df.callActivityWithRetry(Activity.recordRebuild, transientRetry(), {
+  yield context.df.callActivityWithRetry(Activity.recordRebuild, transientRetry(input.timing), {
     app: input.app,
     image: input.image,
     team: input.team,
@@ -115,7 +115,7 @@ function* finish(
     ...(run.imageDigest !== undefined && { imageDigest: run.imageDigest }),
     ...(run.previousImageDigest !== undefined && { previousImageDigest: run.previousImageDigest }),
   };
-  yield* publish(context, [
+  yield* publish(context, input.timing, [
     orchestrationEvent(
       context,
       succeeded ? 'basewatch.rebuild.succeeded' : 'basewatch.rebuild.failed',

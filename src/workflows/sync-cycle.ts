@@ -12,11 +12,15 @@ const CHECK_BATCH = 100;
 export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task, SyncCycleOutcome, unknown> {
   const input = syncCycleInput.parse(context.df.getInput() ?? {});
   context.df.setCustomStatus({ phase: 'resolving tags' });
-  const resolved = (yield context.df.callActivityWithRetry(Activity.resolveTrackedTags, transientRetry(), {
-    ...(input.image !== undefined && { image: input.image }),
-    onlyDue: input.trigger === 'timer',
-    at: context.df.currentUtcDateTime.toISOString(),
-  })) as ResolvedTrackedTags;
+  const resolved = (yield context.df.callActivityWithRetry(
+    Activity.resolveTrackedTags,
+    transientRetry(input.timing),
+    {
+      ...(input.image !== undefined && { image: input.image }),
+      onlyDue: input.trigger === 'timer',
+      at: context.df.currentUtcDateTime.toISOString(),
+    },
+  )) as ResolvedTrackedTags;
 
   context.df.setCustomStatus({ phase: 'checking upstream', tags: resolved.tags.length });
   const batches: (typeof resolved.tags)[] = [];
@@ -24,7 +28,7 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
     batches.push(resolved.tags.slice(i, i + CHECK_BATCH));
   const checked = (yield context.df.Task.all(
     batches.map((tags) =>
-      context.df.callActivityWithRetry(Activity.checkUpstreamDigests, transientRetry(), { tags }),
+      context.df.callActivityWithRetry(Activity.checkUpstreamDigests, transientRetry(input.timing), { tags }),
     ),
   )) as TagCheck[][];
   const checks = checked.flat();
@@ -34,6 +38,7 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
   );
   yield* publish(
     context,
+    input.timing,
     changed.map((check) =>
       orchestrationEvent(context, 'basewatch.upstream.changed', imageSubject(check.tag.target), {
         image: check.tag.target,
@@ -56,6 +61,7 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
         ...(check.previousDigest !== undefined && { previousDigest: check.previousDigest }),
         platforms: check.tag.platforms,
         trigger: input.trigger,
+        timing: input.timing,
       },
       syncImageInstanceId(check.tag.target, check.digest),
     ),

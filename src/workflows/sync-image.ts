@@ -20,7 +20,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   if (!input.alreadyImported) {
     context.df.setCustomStatus({ phase: 'importing', image: input.target, digest: input.digest });
     try {
-      imported = (yield context.df.callActivityWithRetry(Activity.importImage, transientRetry(), {
+      imported = (yield context.df.callActivityWithRetry(Activity.importImage, transientRetry(input.timing), {
         source: input.source,
         target: input.target,
         digest: input.digest,
@@ -32,12 +32,12 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   }
   if (!imported.ok) {
     const reason = imported.reason ?? 'import failed';
-    yield context.df.callActivityWithRetry(Activity.recordImport, transientRetry(), {
+    yield context.df.callActivityWithRetry(Activity.recordImport, transientRetry(input.timing), {
       source: input.source,
       target: input.target,
       error: reason,
     });
-    yield* publish(context, [
+    yield* publish(context, input.timing, [
       orchestrationEvent(context, 'basewatch.image.import_failed', imageSubject(input.target), {
         ...imageData,
         reason,
@@ -48,12 +48,12 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   }
 
   const newDigest = imported.digest ?? input.digest;
-  yield context.df.callActivityWithRetry(Activity.recordImport, transientRetry(), {
+  yield context.df.callActivityWithRetry(Activity.recordImport, transientRetry(input.timing), {
     source: input.source,
     target: input.target,
     importedDigest: newDigest,
   });
-  yield* publish(context, [
+  yield* publish(context, input.timing, [
     orchestrationEvent(context, 'basewatch.image.imported', imageSubject(input.target), {
       ...imageData,
       digest: newDigest,
@@ -62,9 +62,13 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   ]);
 
   context.df.setCustomStatus({ phase: 'planning', image: input.target });
-  const planned = (yield context.df.callActivityWithRetry(Activity.planRebuild, transientRetry(), {
-    image: input.target,
-  })) as PlannedRebuilds;
+  const planned = (yield context.df.callActivityWithRetry(
+    Activity.planRebuild,
+    transientRetry(input.timing),
+    {
+      image: input.target,
+    },
+  )) as PlannedRebuilds;
   const waves = planned.plan.waves;
   /** Where each image now is, so an app of wave k rebuilds on what wave k-1 produced. */
   const moved = new Map<string, { digest: string; previous?: string }>([
@@ -87,6 +91,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
     }
     yield* publish(
       context,
+      input.timing,
       skipped.map((app) =>
         orchestrationEvent(context, 'basewatch.rebuild.skipped', appSubject(app.team, app.name), {
           app: app.name,
@@ -117,7 +122,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
         baseDigest: position.digest,
         ...(position.previous !== undefined && { previousBaseDigest: position.previous }),
         parentInstanceId: context.df.instanceId,
-        polling: planned.polling,
+        timing: input.timing,
       };
       return context.df.callSubOrchestrator(
         Orchestration.rebuildApp,
@@ -148,7 +153,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
     status: 'synced',
     rebuilds: outcomes,
   };
-  yield* publish(context, [
+  yield* publish(context, input.timing, [
     orchestrationEvent(context, 'basewatch.sync.completed', imageSubject(input.target), {
       ...imageData,
       digest: newDigest,

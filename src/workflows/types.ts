@@ -29,10 +29,29 @@ export type TagCheck =
     }
   | { readonly status: 'failed'; readonly tag: TrackedTag; readonly error: string };
 
+/** How long the workflows wait: retry back-off of activities, and how a running rebuild is polled. */
+export const workflowTiming = z.object({
+  retryFirstMs: z.number().positive(),
+  retryAttempts: z.number().int().positive(),
+  pollFirstSeconds: z.number().positive(),
+  pollMaxSeconds: z.number().positive(),
+  pollTimeoutSeconds: z.number().positive(),
+});
+export type WorkflowTiming = z.output<typeof workflowTiming>;
+
+export const DEFAULT_TIMING: WorkflowTiming = {
+  retryFirstMs: 5_000,
+  retryAttempts: 4,
+  pollFirstSeconds: 15,
+  pollMaxSeconds: 300,
+  pollTimeoutSeconds: 2 * 3600,
+};
+
 export const syncCycleInput = z.object({
   trigger: z.enum(['timer', 'manual', 'event']).default('manual'),
   /** Limit the cycle to one tracked image: a target key (`base/node:20`), target repository or source. */
   image: z.string().optional(),
+  timing: workflowTiming.default(DEFAULT_TIMING),
 });
 export type SyncCycleInput = z.input<typeof syncCycleInput>;
 
@@ -45,20 +64,14 @@ export const syncImageInput = z.object({
   trigger: z.enum(['timer', 'manual', 'event']),
   /** True when someone else already put the digest at the target (an ImagePushed event): no import. */
   alreadyImported: z.boolean().default(false),
+  timing: workflowTiming.default(DEFAULT_TIMING),
 });
 export type SyncImageInput = z.input<typeof syncImageInput>;
-
-export interface PollingPolicy {
-  readonly firstSeconds: number;
-  readonly maxSeconds: number;
-  readonly timeoutSeconds: number;
-}
 
 /** The rebuild plan for one changed image, with how each app is rebuilt. */
 export interface PlannedRebuilds {
   readonly plan: RebuildPlan;
   readonly methods: Readonly<Record<string, RebuildMethod>>;
-  readonly polling: PollingPolicy;
 }
 
 export const rebuildAppInput = z.object({
@@ -74,7 +87,7 @@ export const rebuildAppInput = z.object({
   baseDigest: z.string(),
   previousBaseDigest: z.string().optional(),
   parentInstanceId: z.string(),
-  polling: z.object({ firstSeconds: z.number(), maxSeconds: z.number(), timeoutSeconds: z.number() }),
+  timing: workflowTiming.default(DEFAULT_TIMING),
 });
 export type RebuildAppInput = z.input<typeof rebuildAppInput>;
 

@@ -12,7 +12,7 @@ export async function planRebuilds(deps: WorkflowDeps, input: { image: string })
   const plan = planRebuild(graph, input.image);
   const methods: Record<string, RebuildMethod> = {};
   for (const app of config.apps) methods[app.name] = rebuildMethod(app.rebuild);
-  return { plan, methods, polling: deps.polling };
+  return { plan, methods };
 }
 
 /** The config's rebuild entry as the Rebuilder port takes it; secrets stay `env:` references. */
