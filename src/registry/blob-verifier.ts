@@ -24,7 +24,7 @@ export class BlobVerifier extends Transform {
     private readonly site: BlobSite,
     private readonly onBytes?: (bytes: number) => void,
   ) {
-    super();
+    super({ highWaterMark: 64 * 1024 });
     this.algorithm = blob.digest.slice(0, blob.digest.indexOf(':'));
     if (this.algorithm !== 'sha256' && this.algorithm !== 'sha512') {
       throw this.error('DIGEST_INVALID', `unsupported digest algorithm '${this.algorithm}'`);
