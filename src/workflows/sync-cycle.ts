@@ -80,7 +80,7 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
             : {
                 target: check.tag.target,
                 digest: check.digest,
-                status: 'import_failed',
+                status: 'not_run',
                 reason: failureMessage(child.result),
                 rebuilds: [],
               },

@@ -1,7 +1,7 @@
 // What the timer, the operator API and registry events do: start a cycle or a sync, once.
 import type { Orchestrations } from '../core/orchestrations.js';
-import { Orchestration } from './names.js';
-import type { SyncCycleInput } from './types.js';
+import { Orchestration, syncImageInstanceId } from './names.js';
+import type { SyncCycleInput, SyncImageInput } from './types.js';
 
 export type StartedCycle =
   | { readonly started: true; readonly instanceId: string }
@@ -27,5 +27,32 @@ export async function startSyncCycle(
     '_',
   );
   await orchestrations.start(Orchestration.syncCycle, { instanceId, input });
+  return { started: true, instanceId };
+}
+
+export type StartedSync = {
+  readonly started: boolean;
+  readonly instanceId: string;
+  readonly reason?: string;
+};
+
+/**
+ * Starts the syncImage for one change unless an instance for the same tag and digest already ran or
+ * runs: a registry event and a timer tick announcing the same change start it once.
+ */
+export async function startSyncImageOnce(
+  orchestrations: Orchestrations,
+  input: SyncImageInput,
+): Promise<StartedSync> {
+  const instanceId = syncImageInstanceId(input.target, input.digest);
+  const existing = await orchestrations.getStatus(instanceId, { showInput: false });
+  if (existing && existing.runtimeStatus !== 'Failed' && existing.runtimeStatus !== 'Terminated') {
+    return {
+      started: false,
+      instanceId,
+      reason: `${instanceId} is already ${existing.runtimeStatus.toLowerCase()}`,
+    };
+  }
+  await orchestrations.start(Orchestration.syncImage, { instanceId, input });
   return { started: true, instanceId };
 }

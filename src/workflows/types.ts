@@ -110,7 +110,8 @@ export interface ImportOutcome {
 export interface SyncImageOutcome {
   readonly target: string;
   readonly digest: string;
-  readonly status: 'synced' | 'import_failed';
+  /** not_run: another orchestration already handles this change (or the sync crashed). */
+  readonly status: 'synced' | 'import_failed' | 'not_run';
   readonly reason?: string;
   readonly rebuilds: readonly RebuildOutcome[];
 }

@@ -319,21 +319,40 @@ export class LocalDurableEngine implements Orchestrations {
     if (this.stopped) return;
     if (item.kind === 'activity') this.runActivity(instanceId, item);
     else if (item.kind === 'timer') this.armTimer(instanceId, item.id, item.fireAt);
-    else {
-      const childId = item.instanceId ?? `${instanceId}:${item.id}`;
-      const input = item.input === undefined ? undefined : JSON.parse(item.input);
-      void this.create(item.name, childId, input, { instanceId, taskId: item.id }).catch((error: unknown) =>
-        this.deliver(instanceId, {
-          key: `task:${item.id}`,
-          event: historyEvent(EventType.SubOrchestrationInstanceFailed, this.now(), {
-            TaskScheduledId: item.id,
-            Reason: (error as Error).message,
-            Details: '',
-            FailureDetails: failureDetails(error),
-          }),
+    else void this.startChild(instanceId, item);
+  }
+
+  /** Starts a sub-orchestration; one already running under that id (started elsewhere) fails the task instead. */
+  private async startChild(
+    instanceId: string,
+    item: Extract<PendingWork, { kind: 'subOrchestration' }>,
+  ): Promise<void> {
+    const childId = item.instanceId ?? `${instanceId}:${item.id}`;
+    const fail = (message: string) =>
+      this.deliver(instanceId, {
+        key: `task:${item.id}`,
+        event: historyEvent(EventType.SubOrchestrationInstanceFailed, this.now(), {
+          TaskScheduledId: item.id,
+          Reason: message,
+          Details: '',
+          FailureDetails: failureDetails(new Error(message)),
         }),
+      });
+    const existing = await this.store.load(childId);
+    if (
+      existing &&
+      !TERMINAL_STATUSES.includes(existing.record.runtimeStatus) &&
+      existing.record.parentInstanceId !== instanceId
+    ) {
+      await fail(
+        `orchestration instance '${childId}' already exists and is ${existing.record.runtimeStatus}`,
       );
+      return;
     }
+    const input = item.input === undefined ? undefined : JSON.parse(item.input);
+    await this.create(item.name, childId, input, { instanceId, taskId: item.id }).catch((error: unknown) =>
+      fail((error as Error).message),
+    );
   }
 
   private runActivity(instanceId: string, item: Extract<PendingWork, { kind: 'activity' }>): void {
