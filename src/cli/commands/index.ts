@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerCopy } from './copy.js';
 import { register as registerGraph } from './graph.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerValidate } from './validate.js';
@@ -8,4 +9,5 @@ export function registerCommands(program: Command): void {
   registerValidate(program);
   registerPlan(program);
   registerGraph(program);
+  registerCopy(program);
 }
