@@ -1,0 +1,69 @@
+// The Function App on Flex Consumption. `appSettings` below is every setting the app gets; the infra
+// test compares it with src/azure/app-settings.ts and the env: references of infra/basewatch.yaml.
+param name string
+param location string
+param tags object
+param planId string
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+@description('Client id of that identity: storage, Application Insights and basewatch pick it by this id.')
+param identityClientId string
+param storageAccountName string
+@description('Blob container URL Flex Consumption deploys the app package from.')
+param deploymentContainerUrl string
+param appInsightsConnectionString string
+param dockerHubUsername string
+@description('Versionless Key Vault secret URI of the Docker Hub token, so a rotated token is picked up.')
+param dockerHubTokenSecretUri string
+param notificationsTopicEndpoint string
+
+var appSettings = {
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  AZURE_CLIENT_ID: identityClientId
+  // Packaged with the app (azd deploys the project folder); relative to the app root.
+  BASEWATCH_CONFIG: 'basewatch.yaml'
+  DOCKERHUB_USERNAME: dockerHubUsername
+  DOCKERHUB_TOKEN: '@Microsoft.KeyVault(SecretUri=${dockerHubTokenSecretUri})'
+  BASEWATCH_TOPIC_ENDPOINT: notificationsTopicEndpoint
+}
+
+module site 'br/public:avm/res/web/site:0.24.0' = {
+  name: 'functionApp'
+  params: {
+    name: name
+    location: location
+    // azd finds the app to deploy the `api` service to by this tag.
+    tags: union(tags, { 'azd-service-name': 'api' })
+    kind: 'functionapp,linux'
+    serverFarmResourceId: planId
+    managedIdentities: { userAssignedResourceIds: [identityId] }
+    // Key Vault references resolve with this identity instead of a system-assigned one.
+    keyVaultAccessIdentityResourceId: identityId
+    httpsOnly: true
+    // Flex Consumption rejects alwaysOn, which the module would otherwise turn on.
+    siteConfig: { alwaysOn: false, minTlsVersion: '1.2', ftpsState: 'Disabled' }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identityId }
+        }
+      }
+      // 40 is the smallest ceiling Flex allows; basewatch needs few instances, ACR does the heavy work.
+      scaleAndConcurrency: { instanceMemoryMB: 2048, maximumInstanceCount: 40 }
+      // Flex takes the worker runtime from here; FUNCTIONS_WORKER_RUNTIME as an app setting is rejected.
+      runtime: { name: 'node', version: '22' }
+    }
+    // Not retained: a setting removed here must disappear from the app too.
+    configs: [{ name: 'appsettings', retainCurrentAppSettings: false, properties: appSettings }]
+  }
+}
+
+output name string = site.outputs.name
+output resourceId string = site.outputs.resourceId
+output url string = 'https://${site.outputs.defaultHostname}'
