@@ -22,9 +22,10 @@ function stringArray(value: Json, path: string): string | undefined {
   return bad >= 0 ? `${path}[${bad}] must be a string` : undefined;
 }
 
-// `repo:tag` as ACR wants a target tag: a repository path, then a tag.
+// `repo:tag` as ACR wants a target tag: a repository path, then a tag (the spec's own example uses
+// upper case, `targetRepository:targetTag`, so case is not checked).
 const TARGET_TAG =
-  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:[\w][\w.-]{0,127}$/;
+  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:[\w][\w.-]{0,127}$/i;
 
 /** ImportImageParameters: `source` (ImportSource) required; `targetTags`, `untaggedTargetRepositories`, `mode` optional. */
 export function checkImportImageParameters(body: Json): string | undefined {
