@@ -8,6 +8,7 @@ import type { Notifier } from '../core/notifier.js';
 import type { Rebuilder, RebuildMethod } from '../core/rebuilder.js';
 import type { StateStore } from '../core/state.js';
 import type { DistributionClient } from '../registry/distribution-client.js';
+import type { PrivateStores } from '../registry/private-store.js';
 import type { WorkflowTiming } from './types.js';
 
 export interface WorkflowDeps {
@@ -17,6 +18,8 @@ export interface WorkflowDeps {
   /** Talks to upstream registries; credentials come from config references, resolved per request. */
   readonly upstream: DistributionClient;
   readonly importer: Importer;
+  /** The private registry (or OCI layout), per repository. */
+  readonly privateStores: PrivateStores;
   rebuilderFor(method: RebuildMethod): Rebuilder;
   readonly notifier: Notifier;
   readonly discovery: readonly BaseImageDiscovery[];

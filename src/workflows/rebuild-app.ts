@@ -3,6 +3,7 @@
 import type * as df from 'durable-functions';
 import { appSubject } from '../core/events.js';
 import { FINISHED_REBUILD_STATUSES, type RebuildRequest, type RebuildRun } from '../core/rebuilder.js';
+import type { AppBaseCheck } from './activities/rebuild-steps.js';
 import { Activity } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
 import { type RebuildOutcome, rebuildAppInput } from './types.js';
@@ -10,12 +11,17 @@ import { type RebuildOutcome, rebuildAppInput } from './types.js';
 export function* rebuildApp(context: df.OrchestrationContext): Generator<df.Task, RebuildOutcome, unknown> {
   const input = rebuildAppInput.parse(context.df.getInput());
   const subject = appSubject(input.team, input.app);
+  const check = (yield context.df.callActivityWithRetry(Activity.checkAppBase, transientRetry(input.timing), {
+    app: input.app,
+    base: input.base,
+    baseDigest: input.baseDigest,
+  })) as AppBaseCheck;
   const appData = {
     app: input.app,
     team: input.team,
     image: input.image,
     base: input.base,
-    digest: input.baseDigest,
+    digest: check.baseDigest,
   };
   const request: RebuildRequest = {
     app: input.app,
@@ -23,15 +29,10 @@ export function* rebuildApp(context: df.OrchestrationContext): Generator<df.Task
     image: input.image,
     method: input.method,
     base: input.base,
-    baseDigest: input.baseDigest,
+    baseDigest: check.baseDigest,
     ...(input.previousBaseDigest !== undefined && { previousBaseDigest: input.previousBaseDigest }),
     orchestrationId: context.df.instanceId,
   };
-
-  const check = (yield context.df.callActivityWithRetry(Activity.checkAppBase, transientRetry(input.timing), {
-    app: input.app,
-    baseDigest: input.baseDigest,
-  })) as { skip: boolean; reason?: string };
   if (check.skip) {
     const reason = check.reason ?? 'already built on this base';
     yield* publish(context, input.timing, [

@@ -2,21 +2,36 @@
 
 import type { RebuildRequest, RebuildRun } from '../../core/rebuilder.js';
 import type { LastRebuild } from '../../core/state.js';
+import { splitPrivateKey } from '../../registry/private-store.js';
 import type { WorkflowDeps } from '../deps.js';
 
-/** Skips an app whose last successful rebuild was already on this base digest. */
+export interface AppBaseCheck {
+  readonly skip: boolean;
+  readonly reason?: string;
+  /** Where the base stands now in the private registry (the hint when it cannot be read). */
+  readonly baseDigest: string;
+}
+
+/**
+ * Reads where the app's base now stands (an app of an earlier wave may have just moved it), and skips an
+ * app whose last successful rebuild was already on that digest.
+ */
 export async function checkAppBase(
   deps: WorkflowDeps,
-  input: { app: string; baseDigest: string },
-): Promise<{ skip: boolean; reason?: string }> {
+  input: { app: string; base: string; baseDigest: string },
+): Promise<AppBaseCheck> {
+  const { repository, tag } = splitPrivateKey(input.base);
+  const head = await deps.privateStores(repository).headManifest({ repository, tag });
+  const baseDigest = head?.digest ?? input.baseDigest;
   const last = (await deps.state.getApp(input.app))?.lastRebuild;
-  if (last?.result === 'succeeded' && last.baseDigest === input.baseDigest) {
+  if (last?.result === 'succeeded' && last.baseDigest === baseDigest) {
     return {
       skip: true,
-      reason: `already built on ${input.baseDigest} (run ${last.runId ?? 'unknown'} at ${last.time})`,
+      baseDigest,
+      reason: `already built on ${baseDigest} (run ${last.runId ?? 'unknown'} at ${last.time})`,
     };
   }
-  return { skip: false };
+  return { skip: false, baseDigest };
 }
 
 export async function startRebuild(deps: WorkflowDeps, request: RebuildRequest): Promise<RebuildRun> {
