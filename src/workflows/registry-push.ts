@@ -1,0 +1,57 @@
+// A push to the private registry, from ACR's ImagePushed event or a registry's notification: when it moves
+// a tracked copy (imported by someone else) or an image other apps build FROM, their rebuilds start.
+import type { RegistryPush } from '../azure/registry-events.js';
+import { registryHost } from '../config/registry-location.js';
+import type { BasewatchConfig } from '../config/types.js';
+import type { Orchestrations } from '../core/orchestrations.js';
+import { Orchestration } from './names.js';
+import { type StartedSync, startSyncImageOnce } from './triggers.js';
+import type { WorkflowTiming } from './types.js';
+
+export type PushOutcome = StartedSync | { readonly started: false; readonly reason: string };
+
+export async function handleRegistryPush(
+  orchestrations: Orchestrations,
+  config: BasewatchConfig,
+  push: RegistryPush,
+  timing: WorkflowTiming,
+): Promise<PushOutcome> {
+  const host = registryHost(config.registry.location);
+  if (host === undefined || push.registry !== host) {
+    return {
+      started: false,
+      reason: `push to ${push.registry} is not to the private registry ${host ?? '(an OCI layout)'}`,
+    };
+  }
+  if (push.tag === undefined)
+    return { started: false, reason: `push of ${push.repository}@${push.digest} has no tag` };
+  const key = `${push.repository}:${push.tag}`;
+  const tracked = config.images.find((image) => key.startsWith(`${image.target}:`));
+  const app = config.apps.find((candidate) => candidate.image === key);
+  const isBase = config.apps.some((candidate) => candidate.baseImages.includes(key));
+  if (!tracked && !(app && isBase))
+    return { started: false, reason: `${key} is neither a tracked copy nor a base of an app` };
+
+  // Our own rebuild of an intermediate base pushes it too: the sync that runs that rebuild also runs its dependents.
+  if (app) {
+    const running = await orchestrations.list({ runtimeStatus: ['Running', 'Pending'] });
+    const ours = running.find(
+      (instance) =>
+        instance.name === Orchestration.rebuildApp && instance.instanceId.endsWith(`|rebuild:${app.name}`),
+    );
+    if (ours)
+      return {
+        started: false,
+        reason: `${key} is being rebuilt by ${ours.instanceId}, which rebuilds its dependents`,
+      };
+  }
+  return startSyncImageOnce(orchestrations, {
+    source: tracked ? `${tracked.source}:${push.tag}` : key,
+    target: key,
+    digest: push.digest,
+    platforms: tracked && tracked.platforms !== 'all' ? [...tracked.platforms] : 'all',
+    trigger: 'event',
+    alreadyImported: true,
+    timing,
+  });
+}
