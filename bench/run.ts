@@ -1,8 +1,10 @@
 // `npm run bench [name …]`: runs the named benchmarks (all by default); each writes bench/results/<name>.json.
 import { benchCheckUpstream } from './check-upstream.js';
+import { benchCopy } from './copy.js';
 
 const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
   'check-upstream': benchCheckUpstream,
+  copy: benchCopy,
 };
 
 const chosen = process.argv.slice(2);
