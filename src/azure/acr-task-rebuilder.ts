@@ -3,7 +3,13 @@
 import type { ContainerRegistryManagementClient, Run, TaskRunRequest } from '@azure/arm-containerregistry';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { parsePrivateReference } from '../core/private-image.js';
-import type { Rebuilder, RebuildRequest, RebuildRun, RebuildStatus } from '../core/rebuilder.js';
+import {
+  FINISHED_REBUILD_STATUSES,
+  type Rebuilder,
+  type RebuildRequest,
+  type RebuildRun,
+  type RebuildStatus,
+} from '../core/rebuilder.js';
 import { type AcrRegistry, taskResourceId } from './acr-client.js';
 import { armOperationError } from './arm-errors.js';
 
@@ -60,7 +66,7 @@ export class AcrTaskRebuilder implements Rebuilder {
     }
     if (!run.runId) throw new Error(`${operation}: ACR answered without a run id`);
     this.logger.info('ACR task run scheduled', { app: request.app, task, runId: run.runId });
-    return this.toRebuildRun(run, request);
+    return this.toRebuildRun(run, request, { withLogUrl: true });
   }
 
   async status(started: RebuildRun, request: RebuildRequest): Promise<RebuildRun> {
@@ -72,7 +78,7 @@ export class AcrTaskRebuilder implements Rebuilder {
     } catch (error) {
       throw armOperationError(`get ACR run ${runId} of app ${request.app}`, error);
     }
-    return this.toRebuildRun(run, request);
+    return this.toRebuildRun(run, request, { withLogUrl: false });
   }
 
   private taskOf(request: RebuildRequest): string {
@@ -108,7 +114,15 @@ export class AcrTaskRebuilder implements Rebuilder {
     return this.options.client.registries.beginScheduleRunAndWait(resourceGroup, name, runRequest);
   }
 
-  private async toRebuildRun(run: Run, request: RebuildRequest): Promise<RebuildRun> {
+  /**
+   * The port's view of a run. The log link is fetched when the run starts and when it ends (the
+   * moments events carry it), not on every poll: each call mints a new link and costs an ARM read.
+   */
+  private async toRebuildRun(
+    run: Run,
+    request: RebuildRequest,
+    options: { withLogUrl: boolean },
+  ): Promise<RebuildRun> {
     const runId = run.runId as string;
     let status = rebuildStatus(run.status);
     if (status === undefined) {
@@ -118,7 +132,8 @@ export class AcrTaskRebuilder implements Rebuilder {
       });
       status = 'running';
     }
-    const logUrl = await this.logUrl(runId);
+    const finished = FINISHED_REBUILD_STATUSES.includes(status);
+    const logUrl = options.withLogUrl || finished ? await this.logUrl(runId) : undefined;
     const imageDigest = status === 'succeeded' ? outputDigest(run, request.image) : undefined;
     const reason =
       status === 'failed' || status === 'canceled' || status === 'timeout' ? failureReason(run) : undefined;

@@ -14,7 +14,8 @@ export interface AppSetting {
 export const APP_SETTINGS = [
   {
     name: 'FUNCTIONS_WORKER_RUNTIME',
-    purpose: 'language worker the host starts: node',
+    purpose:
+      'language worker the host starts (node); on Flex Consumption it comes from functionAppConfig.runtime, never an app setting',
     required: true,
     readBy: 'host',
   },
@@ -34,6 +35,12 @@ export const APP_SETTINGS = [
   {
     name: 'AzureWebJobsStorage__clientId',
     purpose: 'client id of the user-assigned identity the host uses for storage',
+    required: false,
+    readBy: 'host',
+  },
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    purpose: 'where the host sends logs and traces; without it nothing reaches Application Insights',
     required: false,
     readBy: 'host',
   },

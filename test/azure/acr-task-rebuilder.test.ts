@@ -69,6 +69,9 @@ describe('AcrTaskRebuilder', () => {
     expect(seen).toEqual(['queued', 'queued', 'running', 'succeeded']);
     expect(run.imageDigest).toBe(NEW_DIGEST);
     expect(run.reason).toBeUndefined();
+    // The log link is asked for when the run starts and when it ends, not on every poll.
+    expect(run.logUrl).toMatch(/\/logs\/cb1\//);
+    expect(arm.requests.filter((r) => r.path.endsWith('/listLogSasUrl'))).toHaveLength(2);
   });
 
   it('starts one run when a retried activity asks twice for the same rebuild', async () => {
