@@ -1,9 +1,7 @@
 // `basewatch plan REF [--json]`: what would rebuild, wave by wave, if REF moved, and why.
 import type { Command } from 'commander';
-import { loadDependencyGraph } from '../../config/dependency-graph.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
-import { resolvePlanImage } from '../../config/plan-image.js';
-import { planRebuild, type RebuildPlan } from '../../core/rebuild-plan.js';
+import { type ImpactPlan, planImpact } from '../../config/plan-impact.js';
 import { ImageReferenceError } from '../../core/reference.js';
 
 export function register(program: Command): void {
@@ -15,27 +13,18 @@ export function register(program: Command): void {
     .option('--config <file>', 'config file', DEFAULT_CONFIG_FILE)
     .action(async (ref: string, options: { config: string; json?: boolean }) => {
       const config = await loadConfig(options.config);
-      const graph = await loadDependencyGraph(config);
-      let image: ReturnType<typeof resolvePlanImage>;
+      let plan: ImpactPlan;
       try {
-        image = resolvePlanImage(config, ref, graph.images);
+        plan = await planImpact(config, ref);
       } catch (error) {
         if (error instanceof ImageReferenceError) throw Object.assign(error, { exitCode: 2 });
         throw error;
       }
-      const plan = planRebuild(graph, image.key);
-      const known = graph.images.includes(image.key);
-      if (options.json) {
-        process.stdout.write(
-          `${JSON.stringify({ ...plan, ...(image.upstream && { upstream: image.upstream }), known }, null, 2)}\n`,
-        );
-      } else {
-        process.stdout.write(describePlan(plan, image.upstream, known));
-      }
+      process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : describePlan(plan));
     });
 }
 
-function describePlan(plan: RebuildPlan, upstream: string | undefined, known: boolean): string {
+function describePlan({ upstream, known, ...plan }: ImpactPlan): string {
   const name = upstream ? `${plan.changed} (the copy of ${upstream})` : plan.changed;
   const apps = plan.waves.reduce((n, wave) => n + wave.apps.length, 0);
   if (apps === 0) {
