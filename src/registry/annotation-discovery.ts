@@ -24,7 +24,7 @@ export class AnnotationBaseDiscovery implements BaseImageDiscovery {
 }
 
 /** The annotation on the image, or on an index or its first image; undefined for an image not pushed yet. */
-async function baseName(store: ImageStore, ref: StoreReference): Promise<string | undefined> {
+export async function baseName(store: ImageStore, ref: StoreReference): Promise<string | undefined> {
   if ((await store.headManifest(ref)) === undefined) return undefined;
   const top = await store.getManifest(ref);
   const own = top.manifest.annotations?.[BASE_NAME_ANNOTATION];

@@ -1,0 +1,159 @@
+// Builds the ports the workflows use from the config, the environment and the host's state store. The
+// config decides the adapters (ACR or copy, task runs or rebase or webhooks, Event Grid and webhooks);
+// both hosts call this, so the local host and Azure run the same wiring.
+import type { TokenCredential } from '@azure/identity';
+import { type AcrClientOptions, acrManagementClient } from './azure/acr-client.js';
+import { acrDataPlaneCredentials } from './azure/acr-data-plane-credentials.js';
+import { AcrImporter } from './azure/acr-importer.js';
+import { AcrTaskBaseDiscovery } from './azure/acr-task-discovery.js';
+import { AcrTaskRebuilder } from './azure/acr-task-rebuilder.js';
+import { eventGridNotifierFromConfig } from './azure/event-grid-notifier.js';
+import { registryCredential } from './config/credentials.js';
+import { registryHost } from './config/registry-location.js';
+import type { BasewatchConfig } from './config/types.js';
+import type { BaseImageDiscovery } from './core/base-discovery.js';
+import type { Importer } from './core/importer.js';
+import type { Logger } from './core/logger.js';
+import type { Notifier } from './core/notifier.js';
+import type { Rebuilder, RebuildMethod } from './core/rebuilder.js';
+import type { StateStore } from './core/state.js';
+import { AnnotationBaseDiscovery } from './registry/annotation-discovery.js';
+import type { CredentialSource } from './registry/auth.js';
+import { CopyImporter } from './registry/copy-importer.js';
+import { DistributionClient } from './registry/distribution-client.js';
+import { HttpClient } from './registry/http.js';
+import { privateStores } from './registry/private-store.js';
+import { RebaseRebuilder } from './registry/rebase-rebuilder.js';
+import { WebhookNotifier } from './webhooks/webhook-notifier.js';
+import { WebhookRebuilder } from './webhooks/webhook-rebuilder.js';
+import type { WorkflowDeps } from './workflows/deps.js';
+import { DEFAULT_TIMING, type WorkflowTiming } from './workflows/types.js';
+
+export interface PortsOptions {
+  readonly config: BasewatchConfig;
+  readonly state: StateStore;
+  readonly logger: Logger;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly timing?: WorkflowTiming;
+  /** The Azure identity, asked for only when the config uses ACR or Event Grid without a key. */
+  readonly azureCredential?: () => TokenCredential;
+  /** Points the ARM client elsewhere (a sovereign cloud, a test server). */
+  readonly armOptions?: AcrClientOptions;
+  readonly http?: HttpClient;
+}
+
+export function buildPorts(options: PortsOptions): WorkflowDeps {
+  const { config, logger } = options;
+  const env = options.env ?? process.env;
+  const http = options.http ?? new HttpClient({ logger });
+  const host = registryHost(config.registry.location);
+  const acr = config.registry.acr;
+  let identity: TokenCredential | undefined;
+  const azure = (why: string): TokenCredential => {
+    if (!options.azureCredential) throw new Error(`${why} needs an Azure identity, and this host has none`);
+    identity ??= options.azureCredential();
+    return identity;
+  };
+  const arm = acr
+    ? () => acrManagementClient(azure(`registry.acr (${acr.name})`), acr, options.armOptions)
+    : undefined;
+
+  // Upstream and private hosts alike: the config's credentials for the host, else ACR's token exchange for ACR.
+  const acrLogin =
+    acr && host
+      ? acrDataPlaneCredentials({
+          credential: lazyCredential(() => azure('the ACR data plane')),
+          loginServer: host,
+          http,
+        })
+      : undefined;
+  const credentials: CredentialSource = async (registry) =>
+    registryCredential(config, registry, env) ??
+    (registry === host && acrLogin ? acrLogin(registry) : undefined);
+  const client = new DistributionClient({ http, credentials, logger });
+  const stores = privateStores(config.registry.location, client);
+
+  const importer: Importer =
+    acr && arm && host
+      ? new AcrImporter({
+          client: arm(),
+          registry: acr,
+          loginServer: host,
+          distribution: client,
+          upstreamCredentials: (registry) => registryCredential(config, registry, env),
+          logger,
+        })
+      : new CopyImporter(client, stores);
+
+  const rebase = new RebaseRebuilder(stores, host);
+  const webhook = new WebhookRebuilder(http, env);
+  let tasks: AcrTaskRebuilder | undefined;
+  const rebuilderFor = (method: RebuildMethod): Rebuilder => {
+    if ('rebase' in method) return rebase;
+    if ('webhook' in method) return webhook;
+    if (!acr || !arm) throw new Error(`ACR task '${method.acrTask}' needs registry.acr in ${config.file}`);
+    tasks ??= new AcrTaskRebuilder({ client: arm(), registry: acr, logger });
+    return tasks;
+  };
+
+  const discovery: BaseImageDiscovery[] = [new AnnotationBaseDiscovery(stores)];
+  if (acr && arm && host)
+    discovery.push(new AcrTaskBaseDiscovery({ client: arm(), registry: acr, loginServer: host, logger }));
+
+  return {
+    config: async () => config,
+    state: options.state,
+    upstream: client,
+    importer,
+    privateStores: stores,
+    rebuilderFor,
+    notifier: notifierFor(config, http, env, () => azure('notifications.eventGrid without a key')),
+    discovery,
+    timing: options.timing ?? DEFAULT_TIMING,
+    logger,
+    now: () => new Date(),
+  };
+}
+
+/** Publishes to every configured destination; one failing does not stop the others. */
+function notifierFor(
+  config: BasewatchConfig,
+  http: HttpClient,
+  env: Readonly<Record<string, string | undefined>>,
+  identity: () => TokenCredential,
+): Notifier {
+  const webhooks = new WebhookNotifier(config.notifications.webhooks, http, env);
+  const eventGrid = config.notifications.eventGrid;
+  return {
+    async publish(events) {
+      const results = await Promise.allSettled([
+        webhooks.publish(events),
+        // Built per publish: the endpoint and key are resolved inside the activity, never kept.
+        ...(eventGrid
+          ? [
+              eventGridNotifierFromConfig(
+                eventGrid,
+                eventGrid.key ? lazyCredential(identity) : identity(),
+                env,
+              ).publish(events),
+            ]
+          : []),
+      ]);
+      const failures = results.flatMap((result) =>
+        result.status === 'rejected' ? [(result.reason as Error).message] : [],
+      );
+      if (failures.length > 0) throw new Error(failures.join('; '));
+    },
+  };
+}
+
+/** A TokenCredential that builds the real one on first use, so hosts without Azure never touch it. */
+function lazyCredential(make: () => TokenCredential): TokenCredential {
+  let credential: TokenCredential | undefined;
+  return {
+    getToken: (scopes, options) => {
+      credential ??= make();
+      return credential.getToken(scopes, options);
+    },
+  };
+}
