@@ -24,10 +24,10 @@ export const REQUIRED_PERMISSIONS: readonly RequiredPermission[] = [
     note: 'AcrPush is not enough: it grants no importImage action',
   },
   {
-    usedBy: 'AcrImporter: polling the import (Azure-AsyncOperation / Location)',
-    actions: ['Microsoft.ContainerRegistry/locations/operationResults/read'],
-    scope: 'subscription',
-    note: 'the status URLs live under /subscriptions/…/locations/…; grant it with a custom role if polling is refused',
+    usedBy: 'AcrImporter: polling the import (its Azure-AsyncOperation status monitor)',
+    actions: ['Microsoft.ContainerRegistry/registries/operationStatuses/read'],
+    scope: 'registry',
+    note: 'not in the importer role; if ACR answers with a location-scoped status URL instead, Microsoft.ContainerRegistry/locations/operationResults/read is the action checked',
   },
   {
     usedBy: "AcrImporter: verifying the target tag's digest on the data plane",

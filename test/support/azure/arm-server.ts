@@ -296,6 +296,9 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     const tasksGroup = /^\/(scheduleRun|runs|tasks)\b/.test(rest);
     if (rest === '/importImage' && method === 'POST')
       return { versions: REGISTRY_API_VERSIONS, type: 'registries' };
+    if (rest.startsWith('/operationStatuses/') && method === 'GET') {
+      return { versions: REGISTRY_API_VERSIONS, type: 'registries/operationStatuses' };
+    }
     if (tasksGroup)
       return {
         versions: TASKS_API_VERSIONS,
@@ -308,17 +311,18 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     const parsed = new URL(req.url ?? '/', 'https://localhost');
     const method = req.method ?? 'GET';
     try {
-      const status =
-        /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/locations\/([^/]+)\/(operationStatuses|operationResults)\/([^/]+)$/i.exec(
+      // The import's result (Location), shaped as in the specification's ImportImage examples.
+      const result =
+        /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/locations\/([^/]+)\/operationResults\/operationStatuses\/([^/]+)$/i.exec(
           parsed.pathname,
         );
-      if (status) {
+      if (result) {
         checkAuth(req);
-        checkApiVersion(parsed.searchParams, REGISTRY_API_VERSIONS, 'locations/operationStatuses');
-        const operation = operations.get(status[4] as string);
+        checkApiVersion(parsed.searchParams, REGISTRY_API_VERSIONS, 'locations/operationResults');
+        const operation = operations.get(result[4] as string);
         if (!operation || method !== 'GET')
-          throw new ArmReply(404, 'OperationNotFound', `Operation ${status[4]} was not found.`);
-        reportImport(res, req, operation, status[3] === 'operationStatuses');
+          throw new ArmReply(404, 'OperationNotFound', `Operation ${result[4]} was not found.`);
+        reportImport(res, req, operation, false);
         return;
       }
       const match =
@@ -376,6 +380,12 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     query: URLSearchParams,
   ): Promise<void> {
     if (method === 'POST' && rest === '/importImage') return acceptImport(req, res, query);
+    const monitor = /^\/operationStatuses\/([^/]+)$/.exec(rest);
+    if (monitor) {
+      const operation = operations.get(monitor[1] as string);
+      if (!operation) throw new ArmReply(404, 'OperationNotFound', `Operation ${monitor[1]} was not found.`);
+      return reportImport(res, req, operation, true);
+    }
     if (method === 'POST' && rest === '/scheduleRun') return scheduleRun(req, res);
     if (method === 'GET' && rest === '/runs') return listRuns(req, res, query);
     const run = /^\/runs\/([^/]+)(\/listLogSasUrl)?$/.exec(rest);
@@ -446,10 +456,10 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       },
     );
     const version = query.get('api-version') as string;
-    const base = `${url}/subscriptions/${subscriptionId}/providers/Microsoft.ContainerRegistry/locations/${location}`;
+    const locationPath = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/locations/${location}`;
     send(res, req, 202, undefined, {
-      'azure-asyncoperation': `${base}/operationStatuses/${operation.id}?api-version=${version}`,
-      location: `${base}/operationResults/${operation.id}?api-version=${version}`,
+      'azure-asyncoperation': `${url}${registryPath}/operationStatuses/${operation.id}?api-version=${version}`,
+      location: `${url}${locationPath}/operationResults/operationStatuses/${operation.id}?api-version=${version}`,
     });
   }
 
