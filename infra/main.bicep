@@ -44,7 +44,7 @@ var functionAppName = 'func-basewatch-${resourceToken}'
 // Flex Consumption reads the app package from this blob container.
 var deploymentContainerName = 'app-package-${take(resourceToken, 16)}'
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
   location: location
   tags: tags
@@ -61,8 +61,9 @@ module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.6.0
   }
 }
 
-// Host storage and the Durable Functions task hub: blob (leases, package), queue (work items),
-// table (history and instances); reached with the identity only, shared keys are off.
+// Host storage and the Durable Functions task hub: blob (leases, package), queue (work items) and
+// table (history, instances, basewatch state), all served by a StorageV2 account; reached with the
+// identity only, shared keys are off.
 module storage 'br/public:avm/res/storage/storage-account:0.33.0' = {
   name: 'storage'
   scope: rg
@@ -78,8 +79,6 @@ module storage 'br/public:avm/res/storage/storage-account:0.33.0' = {
     publicNetworkAccess: 'Enabled'
     networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
     blobServices: { containers: [{ name: deploymentContainerName }] }
-    queueServices: {}
-    tableServices: {}
   }
 }
 
