@@ -1,11 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Digest } from '../../src/core/digest.js';
 import { copyImage } from '../../src/registry/copy.js';
 import type { CopyProgress } from '../../src/registry/copy-progress.js';
 import { isIndex } from '../../src/registry/manifest.js';
-import { makeImage, makeMultiPlatformImage, pushImage, pushIndex } from '../support/images.js';
+import { OciLayoutStore } from '../../src/registry/oci-layout-store.js';
+import {
+  makeImage,
+  makeMultiPlatformImage,
+  pushImage,
+  pushIndex,
+  type TestImage,
+} from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { skopeoInspectDigest } from '../support/skopeo.js';
-import { loggedRequests, registryStore, skopeoReadsAll, uploadedDigests } from './support-copy.js';
+import {
+  loggedRequests,
+  registryStore,
+  scratchDir,
+  skopeoReadsAll,
+  uploadedDigests,
+} from './support-copy.js';
 
 let source: TestRegistry;
 let target: TestRegistry;
@@ -26,11 +40,45 @@ const endpoint = (registry: TestRegistry, repository: string, tag: string) => ({
   ref: { repository, tag },
 });
 
+/** A Helm chart as an OCI artifact: its own config and layer media types. */
+function helmChart(): TestImage {
+  const config = Buffer.from('{"name":"web","version":"1.2.3"}');
+  const chart = Buffer.from('not really a tarball, and nobody here needs it to be');
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: {
+      mediaType: 'application/vnd.cncf.helm.config.v1+json',
+      digest: sha256Digest(config),
+      size: config.length,
+    },
+    layers: [
+      {
+        mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
+        digest: sha256Digest(chart),
+        size: chart.length,
+      },
+    ],
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  return {
+    mediaType: manifest.mediaType,
+    manifestBytes,
+    digest: sha256Digest(manifestBytes),
+    blobs: new Map([
+      [sha256Digest(config), config],
+      [sha256Digest(chart), chart],
+    ]),
+  } as unknown as TestImage;
+}
+const chart = helmChart();
+
 beforeAll(async () => {
   [source, target] = await Promise.all([startRegistry(), startRegistry()]);
   await pushImage(source.url, 'apps/web', '1', app);
   await pushImage(source.url, 'library/docker-format', '1', docker);
   await pushIndex(source.url, 'library/node', '20', multi);
+  await pushImage(source.url, 'charts/web', '1.2.3', chart);
 });
 afterAll(async () => {
   await Promise.all([source?.stop(), target?.stop()]);
@@ -164,5 +212,21 @@ describe('copy between registries', () => {
     const expected = [...app.blobs.values()].reduce((sum, b) => sum + Math.ceil(b.length / 1000), 0);
     expect(patches).toHaveLength(expected);
     await skopeoReadsAll(`${target.host}/mirror/chunked:1`);
+  });
+
+  it('copies an artifact with other config and layer media types as it is, to a registry and a layout', async () => {
+    const toRegistry = await copyImage(
+      endpoint(source, 'charts/web', '1.2.3'),
+      endpoint(target, 'charts/web', '1.2.3'),
+    );
+    expect(toRegistry.digest).toBe(chart.digest);
+    const dir = await scratchDir('chart');
+    const toLayout = await copyImage(endpoint(target, 'charts/web', '1.2.3'), {
+      store: new OciLayoutStore(dir),
+      ref: { repository: '', tag: '1.2.3' },
+    });
+    expect(toLayout.digest).toBe(chart.digest);
+    const back = await new OciLayoutStore(dir).getManifest({ repository: '', tag: '1.2.3' });
+    expect(back.bytes.equals(chart.manifestBytes)).toBe(true);
   });
 });
