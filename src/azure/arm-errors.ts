@@ -2,6 +2,8 @@
 // ARM's own error code, and how long ARM asked us to wait. Secrets are scrubbed from every message.
 
 export type ArmFailureKind =
+  /** Azure refused our own identity or key (HTTP 401). */
+  | 'unauthorized'
   /** The upstream registry refused the credentials ACR presented (or asked for some and had none). */
   | 'upstream-unauthorized'
   /** The image, task or run does not exist. */
@@ -49,6 +51,8 @@ export class ArmOperationError extends Error {
 
 function describeKind(kind: ArmFailureKind): string {
   switch (kind) {
+    case 'unauthorized':
+      return 'Azure refused the identity or key';
     case 'upstream-unauthorized':
       return 'the source registry refused the credentials';
     case 'not-found':
@@ -111,13 +115,15 @@ function classify(status: number | undefined, code: string | undefined, message:
   const text = `${code ?? ''} ${message}`;
   if (status === 429 || /TooManyRequests|Throttl/i.test(text)) return 'throttled';
   if (/quota|QuotaExceeded|StorageLimit/i.test(text)) return 'quota';
+  // A 401 answer is about our own token or key; an operation that failed saying "unauthorized" is about
+  // the credentials ACR presented upstream.
+  if (status === 401) return 'unauthorized';
+  if (status === 403 || /AuthorizationFailed/i.test(text)) return 'forbidden';
   if (
-    /unauthori[sz]ed|authentication required|invalid (user ?name|credentials|password)|\b401\b/i.test(text) &&
-    status !== 403
+    /unauthori[sz]ed|authentication required|invalid (user ?name|credentials|password)|\b401\b/i.test(text)
   ) {
     return 'upstream-unauthorized';
   }
-  if (status === 403 || /AuthorizationFailed|LinkedAuthorizationFailed/i.test(text)) return 'forbidden';
   if (status === 404 || /not ?found|manifest unknown|name unknown|ResourceNotFound/i.test(text))
     return 'not-found';
   if (status === 400 || /InvalidParameter|InvalidRequest|BadRequest/i.test(text)) return 'invalid-request';

@@ -84,6 +84,7 @@ describe('EventGridNotifier', () => {
     const error = await notifier.publish([imported]).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ArmOperationError);
+    expect((error as ArmOperationError).kind).toBe('unauthorized');
     expect((error as Error).message).toContain(`Event Grid topic ${new URL(topic.endpoint).host}`);
     expect((error as Error).message).not.toContain(wrongKey);
     expect(topic.rejections.map((r) => r.status)).toEqual([401]);
