@@ -26,6 +26,9 @@ param registryExists bool = false
 @description('Resource group of an existing registry; empty means the basewatch resource group.')
 param registryResourceGroupName string = ''
 
+@description('Event Grid system topic the registry already has (one is allowed per registry); empty creates one.')
+param registrySystemTopicName string = ''
+
 @allowed(['Basic', 'Standard', 'Premium'])
 @description('SKU of a registry this deployment creates; ignored for an existing registry.')
 param registrySku string = 'Standard'
@@ -162,7 +165,8 @@ module registry 'app/registry.bicep' = {
     sku: registrySku
     location: location
     tags: tags
-    systemTopicName: 'evgst-registry-${resourceToken}'
+    systemTopicName: !empty(registrySystemTopicName) ? registrySystemTopicName : 'evgst-registry-${resourceToken}'
+    systemTopicExists: !empty(registrySystemTopicName)
     principalId: identity.outputs.principalId
   }
 }

@@ -7,6 +7,8 @@ param sku string
 param location string
 param tags object
 param systemTopicName string
+@description('True when the registry already has this system topic; Azure allows only one per registry.')
+param systemTopicExists bool
 @description('Principal id of the app identity that imports images and schedules task runs.')
 param principalId string
 
@@ -31,7 +33,7 @@ resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' existing =
 }
 
 // A system topic lives in its source's region.
-module systemTopic 'br/public:avm/res/event-grid/system-topic:0.7.0' = {
+module systemTopic 'br/public:avm/res/event-grid/system-topic:0.7.0' = if (!systemTopicExists) {
   name: 'registrySystemTopic'
   params: {
     name: systemTopicName
@@ -92,4 +94,4 @@ output name string = name
 output resourceGroupName string = resourceGroup().name
 output resourceId string = registry.id
 output loginServer string = registryExists ? registry.properties.loginServer : newRegistry!.outputs.loginServer
-output systemTopicName string = systemTopic.outputs.name
+output systemTopicName string = systemTopicName
