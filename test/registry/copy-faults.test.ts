@@ -7,14 +7,7 @@ import type { Descriptor } from '../../src/registry/manifest.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { makeImage, pushImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import {
-  loggedRequests,
-  type RestartableRegistry,
-  registryStore,
-  skopeoReadsAll,
-  startRestartableRegistry,
-  uploadedDigests,
-} from './support-copy.js';
+import { loggedRequests, registryStore, skopeoReadsAll, uploadedDigests } from './support-copy.js';
 
 let source: TestRegistry;
 let target: TestRegistry;
@@ -115,9 +108,9 @@ function pausingSource(store: ImageStore, midway: () => Promise<void>): ImageSto
 }
 
 describe('a target that dies mid-blob', () => {
-  let restartable: RestartableRegistry;
+  let restartable: TestRegistry;
   beforeAll(async () => {
-    restartable = await startRestartableRegistry();
+    restartable = await startRegistry();
     await pushImage(restartable.url, 'base/node', '20', old);
   });
   afterAll(async () => restartable?.stop());

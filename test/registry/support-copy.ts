@@ -1,14 +1,11 @@
 // Helpers the copy, rebase and layout tests share that test/support does not offer.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DistributionClient } from '../../src/registry/distribution-client.js';
 import { HttpClient } from '../../src/registry/http.js';
 import { RegistryStore } from '../../src/registry/registry-store.js';
-import { freePort } from '../support/ports.js';
 import type { LoggedRequest, TestRegistry } from '../support/registry.js';
-import { writeRegistryConfig } from '../support/registry-config.js';
-import { RegistryProcess } from '../support/registry-process.js';
 import { type SkopeoCredentials, skopeoCopy } from '../support/skopeo.js';
 
 /** A client whose retries wait milliseconds, not seconds. */
@@ -54,52 +51,4 @@ export async function skopeoReadsAll(ref: string, credentials?: SkopeoCredential
 
 export async function scratchDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `basewatch-${prefix}-`));
-}
-
-/** A registry that can be killed outright and started again on the same port with the same storage. */
-export interface RestartableRegistry {
-  readonly host: string;
-  readonly url: string;
-  kill(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export async function startRestartableRegistry(): Promise<RestartableRegistry> {
-  const dir = await mkdtemp(join(tmpdir(), 'basewatch-restartable-'));
-  const storageDir = join(dir, 'data');
-  await mkdir(storageDir);
-  const port = await freePort();
-  const configPath = await writeRegistryConfig(dir, { port, storageDir, auth: { kind: 'none' } });
-  const url = `http://127.0.0.1:${port}`;
-  let current: RegistryProcess | undefined;
-  const start = async () => {
-    current = new RegistryProcess(configPath);
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      if (!current.isRunning) throw new Error(`docker-registry exited: ${current.stderrText}`);
-      const ok = await fetch(`${url}/v2/`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`docker-registry on ${url} did not start`);
-  };
-  await start();
-  return {
-    host: `127.0.0.1:${port}`,
-    url,
-    start,
-    kill: async () => {
-      if (!current?.isRunning) return;
-      current.child.kill('SIGKILL');
-      await current.exited;
-    },
-    stop: async () => {
-      await current?.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }
