@@ -97,7 +97,7 @@ export function parseDistributionNotification(body: unknown): ParsedRegistryEven
 }
 
 function pushFromData(eventId: string, data: unknown): ParsedRegistryEvent {
-  const parsed = PushData.safeParse(data);
+  const parsed = PushData.safeParse(typeof data === 'string' ? parseJsonText(data) : data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : 'data';
@@ -116,6 +116,15 @@ function pushFromData(eventId: string, data: unknown): ParsedRegistryEvent {
     mediaType: target.mediaType,
     eventId,
   };
+}
+
+// Some deliveries carry `data` as JSON text rather than an object.
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function isManifestMediaType(mediaType: string): boolean {

@@ -70,6 +70,13 @@ describe('parseRegistryEvent', () => {
     expect(parseRegistryEvent(cloudEventsSchema)).toEqual({ ...push, eventId: 'ce-1' });
   });
 
+  it('reads data delivered as JSON text', () => {
+    expect(parseRegistryEvent({ ...cloudEventsSchema, data: JSON.stringify(pushData) })).toEqual({
+      ...push,
+      eventId: 'ce-1',
+    });
+  });
+
   it('keeps a push by digest, without a tag', () => {
     const { tag: _tag, ...untagged } = pushData.target;
     const parsed = parseRegistryEvent({ ...cloudEventsSchema, data: { ...pushData, target: untagged } });
