@@ -330,12 +330,40 @@ describe('wiring', () => {
     }
   });
 
+  it('the hooks and the guide read only outputs main.bicep declares (or azd sets itself)', () => {
+    const main = bicep('infra/main.bicep');
+    const outputs = new Set([...main.text.matchAll(/^output (\w+) /gm)].map((m) => m[1]));
+    const setByAzd = new Set(['AZURE_ENV_NAME', 'AZURE_SUBSCRIPTION_ID']);
+    const sources = [
+      'infra/hooks/subscribe-registry-events.sh',
+      'infra/hooks/subscribe-registry-events.ps1',
+      'infra/hooks/check-config.ts',
+      DEPLOY_GUIDE,
+    ];
+    const mentioned = sources.flatMap((path) =>
+      [...read(path).matchAll(/(?:\$env:|\$|get-value |readonly )(AZURE_\w+|BASEWATCH_TOPIC_\w+)/g)].map(
+        (m) => ({ path, name: m[1] as string }),
+      ),
+    );
+    expect(new Set(mentioned.map((r) => r.path)).size).toBe(sources.length);
+    const unknown = mentioned.filter(({ name }) => !outputs.has(name) && !setByAzd.has(name));
+    expect(unknown).toEqual([]);
+  });
+
   it('README links the deploy guide', () => {
     expect(read('README.md')).toContain('(docs/deploy.md)');
   });
 });
 
 describe('the Bicep reader', () => {
+  it('counts uses inside interpolations, also within nested strings', () => {
+    const file = new BicepFile(
+      'ok.bicep',
+      "param a string\nparam b string\nvar x = '${concat('${a}', b)}'\n",
+    );
+    expect(parameterProblems(file)).toEqual([]);
+  });
+
   it('refuses constructs it does not understand instead of passing them', () => {
     const spread = new BicepFile('odd.bicep', "var appSettings = {\n  ...other\n  A: 'b'\n}\n");
     expect(() => spread.varObject('appSettings')).toThrow(BicepReadError);
