@@ -359,6 +359,7 @@ describe('the Bicep reader', () => {
   it('counts uses inside interpolations, also within nested strings', () => {
     const file = new BicepFile(
       'ok.bicep',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Bicep interpolation, not a JavaScript one
       "param a string\nparam b string\nvar x = '${concat('${a}', b)}'\n",
     );
     expect(parameterProblems(file)).toEqual([]);
