@@ -13,7 +13,8 @@ import { BlobVerifier } from './blob-verifier.js';
 import { RegistryError } from './errors.js';
 import type { ImageStore, ManifestInfo, StoredManifest, StoreReference } from './image-store.js';
 import type { AnyManifest, Descriptor } from './manifest.js';
-import { OCI_INDEX } from './media-types.js';
+import { isIndex } from './manifest.js';
+import { OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 const LAYOUT_VERSION = '1.0.0';
@@ -46,7 +47,7 @@ export class OciLayoutStore implements ImageStore {
     });
     if (!bytes) return undefined;
     const manifest = this.parse(bytes, ref, 'HEAD manifest');
-    return { mediaType: manifest.mediaType ?? '', digest: ref.digest, size: bytes.length };
+    return { mediaType: mediaTypeOf(manifest), digest: ref.digest, size: bytes.length };
   }
 
   async getManifest(ref: StoreReference): Promise<StoredManifest> {
@@ -63,7 +64,7 @@ export class OciLayoutStore implements ImageStore {
       throw this.error('GET manifest', 'DIGEST_MISMATCH', `manifest bytes hash to ${actual}`, digest);
     }
     const manifest = this.parse(bytes, ref, 'GET manifest');
-    return { mediaType: manifest.mediaType ?? OCI_INDEX, digest, size: bytes.length, bytes, manifest };
+    return { mediaType: mediaTypeOf(manifest), digest, size: bytes.length, bytes, manifest };
   }
 
   async putManifest(ref: StoreReference, bytes: Buffer, mediaType: string): Promise<string> {
@@ -207,6 +208,11 @@ export class OciLayoutStore implements ImageStore {
       detail: reference !== undefined ? `${detail} (${reference})` : detail,
     });
   }
+}
+
+/** OCI makes the mediaType field optional; then the shape says what the manifest is. */
+function mediaTypeOf(manifest: AnyManifest): string {
+  return manifest.mediaType ?? (isIndex(manifest) ? OCI_INDEX : OCI_MANIFEST);
 }
 
 async function exists(path: string): Promise<boolean> {
