@@ -220,6 +220,7 @@ describe('copy between registries', () => {
       endpoint(target, 'charts/web', '1.2.3'),
     );
     expect(toRegistry.digest).toBe(chart.digest);
+    await skopeoReadsAll(`${target.host}/charts/web:1.2.3`);
     const dir = await scratchDir('chart');
     const toLayout = await copyImage(endpoint(target, 'charts/web', '1.2.3'), {
       store: new OciLayoutStore(dir),

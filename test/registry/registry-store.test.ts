@@ -89,6 +89,7 @@ describe('a registry with Basic auth', () => {
       image.mediaType,
     );
     expect(digest).toBe(image.digest);
+    await skopeoReadsAll(`${registry.host}/base/alpine:copy`, USER);
     const requests = await loggedRequests(registry);
     expect(requests.some((r) => r.method === 'PUT' && r.uri === '/v2/base/alpine/manifests/again')).toBe(
       true,
