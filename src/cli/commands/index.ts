@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { register as registerCopy } from './copy.js';
 import { register as registerGraph } from './graph.js';
 import { register as registerPlan } from './plan.js';
+import { register as registerRuns } from './runs.js';
+import { register as registerStart } from './start.js';
+import { register as registerSync } from './sync.js';
 import { register as registerValidate } from './validate.js';
 
 /** Each command lives in its own file and adds itself here. */
@@ -10,4 +13,7 @@ export function registerCommands(program: Command): void {
   registerPlan(program);
   registerGraph(program);
   registerCopy(program);
+  registerStart(program);
+  registerSync(program);
+  registerRuns(program);
 }

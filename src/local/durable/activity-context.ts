@@ -1,9 +1,13 @@
-import { InvocationContext } from '@azure/functions';
+import functions from '@azure/functions';
 import type { Logger } from '../../core/logger.js';
 
 /** The InvocationContext an activity gets on the local host; its log goes to our logger. */
-export function activityContext(activity: string, instanceId: string, logger: Logger): InvocationContext {
-  return new InvocationContext({
+export function activityContext(
+  activity: string,
+  instanceId: string,
+  logger: Logger,
+): functions.InvocationContext {
+  return new functions.InvocationContext({
     functionName: activity,
     invocationId: crypto.randomUUID(),
     logHandler: (level, ...args) => {

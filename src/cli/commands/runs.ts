@@ -1,0 +1,95 @@
+// `basewatch runs [--status S] [--json]` and `basewatch runs show ID [--json]`: orchestration history.
+import type { Command } from 'commander';
+import type { OrchestrationStatus, RuntimeStatus } from '../../core/orchestrations.js';
+import { type HostCommandOptions, startHost, withHostOptions } from '../host-options.js';
+
+const STATUSES: readonly RuntimeStatus[] = [
+  'Pending',
+  'Running',
+  'Completed',
+  'Failed',
+  'Terminated',
+  'ContinuedAsNew',
+  'Canceled',
+  'Suspended',
+];
+
+export function register(program: Command): void {
+  const runs = withHostOptions(program.command('runs'))
+    .description('list orchestration runs, newest first')
+    .option(
+      '--status <status>',
+      `only runs in this status (${STATUSES.join(', ')}; comma-separated for several)`,
+    )
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action(async (options: HostCommandOptions & { status?: string; limit: string; json?: boolean }) => {
+      const statuses = options.status === undefined ? undefined : parseStatuses(options.status);
+      const host = await startHost(options);
+      try {
+        const list = await host.engine.list({
+          ...(statuses && { runtimeStatus: statuses }),
+          limit: Number(options.limit),
+        });
+        process.stdout.write(options.json ? `${JSON.stringify(list, null, 2)}\n` : describeList(list));
+      } finally {
+        await host.stop();
+      }
+    });
+
+  withHostOptions(runs.command('show'))
+    .description('one run: status, input, output, custom status and history')
+    .argument('<id>', 'instance id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: HostCommandOptions & { json?: boolean }) => {
+      const host = await startHost(options);
+      try {
+        const status = await host.engine.getStatus(id, { showHistory: true, showInput: true });
+        if (!status)
+          throw new Error(`no run with id '${id}' in ${options.inMemory ? 'memory' : options.data}`);
+        process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : describeRun(status));
+      } finally {
+        await host.stop();
+      }
+    });
+}
+
+function parseStatuses(text: string): RuntimeStatus[] {
+  return text.split(',').map((part) => {
+    const match = STATUSES.find((status) => status.toLowerCase() === part.trim().toLowerCase());
+    if (!match)
+      throw Object.assign(new Error(`--status '${part}' is not one of ${STATUSES.join(', ')}`), {
+        exitCode: 2,
+      });
+    return match;
+  });
+}
+
+function describeList(list: readonly OrchestrationStatus[]): string {
+  if (list.length === 0) return 'no runs\n';
+  return `${list.map((run) => `${run.createdTime}  ${run.runtimeStatus.padEnd(10)}  ${run.name.padEnd(11)}  ${run.instanceId}`).join('\n')}\n`;
+}
+
+function describeRun(run: OrchestrationStatus): string {
+  const json = (value: unknown) => JSON.stringify(value);
+  const lines = [
+    `${run.instanceId}  ${run.name}  ${run.runtimeStatus}`,
+    `created ${run.createdTime}, updated ${run.lastUpdatedTime}${run.parentInstanceId ? `, started by ${run.parentInstanceId}` : ''}`,
+    `input:         ${json(run.input)}`,
+    `output:        ${json(run.output)}`,
+    `custom status: ${json(run.customStatus)}`,
+    'history:',
+  ];
+  for (const entry of run.history ?? []) {
+    const detail = [
+      entry.name,
+      entry.failure && `failed: ${entry.failure}`,
+      entry.fireAt && `fires ${entry.fireAt}`,
+      entry.instanceId,
+    ]
+      .filter(Boolean)
+      .join('  ');
+    lines.push(`  ${entry.timestamp}  ${entry.eventType.padEnd(34)} ${detail}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,78 @@
+// What a sync cycle would do, without doing it: upstream HEADs only, nothing imported, nothing recorded.
+
+import type { RebuildPlan } from '../core/rebuild-plan.js';
+import { parseReference } from '../core/reference.js';
+import { checkUpstream } from '../registry/check-upstream.js';
+import { planRebuilds } from '../workflows/activities/plan-rebuild.js';
+import { resolveTrackedTags } from '../workflows/activities/resolve-tracked-tags.js';
+import type { WorkflowDeps } from '../workflows/deps.js';
+
+export interface DryRun {
+  readonly wouldImport: {
+    source: string;
+    target: string;
+    digest: string;
+    previousDigest?: string;
+    plan: RebuildPlan;
+  }[];
+  readonly unchanged: string[];
+  readonly deferred: { target: string; resumeAt: string; reason: string }[];
+  readonly failed: { target: string; error: string }[];
+}
+
+export async function dryRun(deps: WorkflowDeps, image?: string): Promise<DryRun> {
+  const resolved = await resolveTrackedTags(deps, {
+    ...(image !== undefined && { image }),
+    onlyDue: false,
+    at: deps.now().toISOString(),
+  });
+  const minRemaining = Math.max(0, ...resolved.tags.map((tag) => tag.minRemaining));
+  const report = await checkUpstream(
+    resolved.tags.map((tag) => parseReference(tag.source)),
+    { client: deps.upstream, minRemaining },
+  );
+  const result: DryRun = {
+    wouldImport: [],
+    unchanged: [],
+    deferred: [],
+    failed: resolved.errors.map((e) => ({ target: e.image, error: e.error })),
+  };
+  for (const [index, check] of report.checks.entries()) {
+    const tag = resolved.tags[index]!;
+    if (check.status === 'failed') result.failed.push({ target: tag.target, error: check.error });
+    else if (check.status === 'deferred')
+      result.deferred.push({ target: tag.target, resumeAt: check.resumeAt, reason: check.reason });
+    else {
+      const imported = (await deps.state.getImage(tag.target))?.importedDigest;
+      if (imported === check.digest) result.unchanged.push(tag.target);
+      else {
+        const { plan } = await planRebuilds(deps, { image: tag.target });
+        result.wouldImport.push({
+          source: tag.source,
+          target: tag.target,
+          digest: check.digest,
+          ...(imported !== undefined && { previousDigest: imported }),
+          plan,
+        });
+      }
+    }
+  }
+  return result;
+}
+
+export function describeDryRun(preview: DryRun): string {
+  const lines = [`dry run: nothing was imported, rebuilt or recorded`];
+  for (const item of preview.wouldImport) {
+    lines.push(
+      `would import ${item.source} → ${item.target} (${item.previousDigest ?? 'no copy yet'} → ${item.digest})`,
+    );
+    for (const wave of item.plan.waves) {
+      lines.push(`  wave ${wave.wave}: ${wave.apps.map((app) => `${app.name} (${app.reason})`).join(', ')}`);
+    }
+  }
+  for (const target of preview.unchanged) lines.push(`unchanged    ${target}`);
+  for (const item of preview.deferred)
+    lines.push(`deferred     ${item.target} until ${item.resumeAt}: ${item.reason}`);
+  for (const item of preview.failed) lines.push(`failed       ${item.target}: ${item.error}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,115 @@
+// The local host: the same app manifest as on Azure Functions, on one machine — embedded Azurite for
+// Table storage, the local durable engine, the timer on the config's schedule, and the HTTP routes.
+import { join } from 'node:path';
+import { activities, orchestrations as orchestrationHandlers } from '../app.js';
+import { openTableStateStore } from '../azure/state-store.js';
+import { loadConfig } from '../config/load.js';
+import type { BasewatchConfig } from '../config/types.js';
+import type { Logger } from '../core/logger.js';
+import { buildPorts } from '../ports.js';
+import type { WorkflowDeps } from '../workflows/deps.js';
+import { startSyncCycle } from '../workflows/triggers.js';
+import type { WorkflowTiming } from '../workflows/types.js';
+import { startAzuriteTables } from './azurite.js';
+import { LocalDurableEngine } from './durable/engine.js';
+import { TableInstanceStore } from './durable/table-instance-store.js';
+import { type ApiRequest, type ApiResponse, type LocalServer, startLocalServer } from './http-server.js';
+import { type ScheduleTimer, startScheduleTimer } from './timer.js';
+
+export interface LocalHostOptions {
+  readonly configFile: string;
+  /** Where Azurite keeps state and history between runs. */
+  readonly dataDir: string;
+  /** Keep nothing on disk. */
+  readonly inMemory?: boolean;
+  /** Serve the HTTP routes on this port (0: any free port); absent: no server. */
+  readonly port?: number;
+  /** Run the timer on the config's schedule. */
+  readonly timer?: boolean;
+  readonly logger: Logger;
+  readonly timing?: WorkflowTiming;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The operator API; the host serves 404s under /api without it. */
+  readonly api?: (host: LocalHostParts, request: ApiRequest) => Promise<ApiResponse>;
+}
+
+export interface LocalHostParts {
+  readonly config: BasewatchConfig;
+  readonly engine: LocalDurableEngine;
+  readonly deps: WorkflowDeps;
+}
+
+export interface LocalHost extends LocalHostParts {
+  /** `http://127.0.0.1:PORT` when serving HTTP. */
+  readonly url?: string;
+  readonly timer?: ScheduleTimer;
+  stop(): Promise<void>;
+}
+
+export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
+  // A bad config stops everything before anything starts.
+  const config = await loadConfig(options.configFile);
+  const { logger } = options;
+  const azurite = await startAzuriteTables(
+    options.inMemory ? {} : { location: join(options.dataDir, 'azurite') },
+  );
+  const stopping: Array<() => Promise<void> | void> = [() => azurite.stop()];
+  try {
+    const connection = { connectionString: azurite.connectionString };
+    const deps = buildPorts({
+      config,
+      state: await openTableStateStore(connection),
+      logger,
+      ...(options.env !== undefined && { env: options.env }),
+      ...(options.timing !== undefined && { timing: options.timing }),
+    });
+    const engine = new LocalDurableEngine({
+      store: await TableInstanceStore.open(connection),
+      orchestrations: orchestrationHandlers,
+      activities: activities(deps),
+      logger,
+    });
+    stopping.unshift(() => engine.stop());
+    await engine.resume();
+    const parts: LocalHostParts = { config, engine, deps };
+
+    let server: LocalServer | undefined;
+    if (options.port !== undefined) {
+      const api = options.api;
+      server = await startLocalServer({
+        port: options.port,
+        logger,
+        hooks: { orchestrations: engine, config, timing: deps.timing, logger },
+        api: api
+          ? (request) => api(parts, request)
+          : async () => ({ status: 404, body: { error: 'the operator API is not served by this host' } }),
+      });
+      stopping.unshift(() => server?.close());
+    }
+    let timer: ScheduleTimer | undefined;
+    if (options.timer) {
+      timer = startScheduleTimer(
+        config.defaults.schedule,
+        async (at) => {
+          const started = await startSyncCycle(engine, { trigger: 'timer', timing: deps.timing }, at);
+          logger.info(started.started ? 'sync cycle started' : 'sync cycle skipped', { ...started });
+        },
+        logger,
+      );
+      stopping.unshift(() => timer?.stop());
+    }
+    return {
+      ...parts,
+      ...(server && { url: server.url }),
+      ...(timer && { timer }),
+      stop: () => stopAll(stopping),
+    };
+  } catch (error) {
+    await stopAll(stopping);
+    throw error;
+  }
+}
+
+async function stopAll(steps: Array<() => Promise<void> | void>): Promise<void> {
+  for (const step of steps.splice(0)) await step();
+}
