@@ -121,6 +121,17 @@ describe('AcrTaskRebuilder', () => {
     expect(error.message).toContain('cb404');
   });
 
+  it("reports Azure refusing the identity's token (wrong audience) as unauthorized", async () => {
+    const { arm } = await setUp();
+    const client = fakeArmClient(arm, undefined, { credentialScopes: ['https://example.invalid/.default'] });
+    const error = (await new AcrTaskRebuilder({ client, registry: fakeRegistry(arm) })
+      .start(request)
+      .catch((e: unknown) => e)) as ArmOperationError;
+
+    expect(error.kind).toBe('unauthorized');
+    expect(error.code).toBe('InvalidAuthenticationToken');
+  });
+
   it('refuses a rebuild method that is not an ACR task', async () => {
     const { rebuilder } = await setUp();
     await expect(rebuilder.start({ ...request, method: { rebase: true } })).rejects.toThrow(
