@@ -9,7 +9,7 @@ import { RegistryError } from './errors.js';
 import type { ImageStore, StoredManifest, StoreReference } from './image-store.js';
 import { isIndex } from './manifest.js';
 import { readManifestTree, treeBlobs, treeManifestsBelow } from './manifest-tree.js';
-import { filterIndex } from './platform-filter.js';
+import { filterIndex, requireImagePlatform } from './platform-filter.js';
 
 export interface CopyEndpoint {
   readonly store: ImageStore;
@@ -61,6 +61,7 @@ export async function copyImage(
 
   const fetched = await source.store.getManifest(source.ref);
   const root = filterIndex(fetched, platforms, describeEndpoint(source));
+  await requireImagePlatform(source.store, source.ref.repository, root, platforms, describeEndpoint(source));
   const tree = await readManifestTree(source.store, source.ref.repository, root);
   const blobs = treeBlobs(tree);
   const children = treeManifestsBelow(tree);

@@ -2,8 +2,10 @@
 
 import { sha256Digest } from '../core/digest.js';
 import { formatPlatform, type Platform, platformMatches } from '../core/platform.js';
-import type { StoredManifest } from './image-store.js';
+import { platformOfConfig, readParts } from './image-config.js';
+import type { ImageStore, StoredManifest } from './image-store.js';
 import { type ImageIndex, isIndex } from './manifest.js';
+import { DOCKER_CONFIG, OCI_CONFIG } from './media-types.js';
 
 /**
  * The index with only the entries for `platforms`. Returns the input unchanged when every entry
@@ -39,4 +41,25 @@ export function filterIndex(
     bytes,
     manifest: raw as unknown as ImageIndex,
   };
+}
+
+/**
+ * A single image copied with a platform filter must be for one of those platforms, as its config
+ * says; artifacts (other config media types) have no platform and pass.
+ */
+export async function requireImagePlatform(
+  store: ImageStore,
+  repository: string,
+  image: StoredManifest,
+  platforms: readonly Platform[],
+  what: string,
+): Promise<void> {
+  if (isIndex(image.manifest) || platforms.length === 0) return;
+  if (![OCI_CONFIG, DOCKER_CONFIG].includes(image.manifest.config.mediaType)) return;
+  const actual = platformOfConfig((await readParts(store, repository, image)).config);
+  if (!platforms.some((wanted) => platformMatches(wanted, actual))) {
+    throw new Error(
+      `${what} is a single ${formatPlatform(actual)} image, not ${platforms.map(formatPlatform).join(' or ')}`,
+    );
+  }
 }

@@ -1,23 +1,13 @@
 // The pure part of a rebase, for one platform: prove the app is built on the old base, then swap
 // the old base's layers, diff_ids and history for the new base's, keeping everything else.
 import { sha256Digest } from '../core/digest.js';
+import type { ImageConfig, ImageParts } from './image-config.js';
 import type { Descriptor, ImageManifest } from './manifest.js';
+
+export type { ImageConfig, ImageParts } from './image-config.js';
 
 export const BASE_NAME = 'org.opencontainers.image.base.name';
 export const BASE_DIGEST = 'org.opencontainers.image.base.digest';
-
-/** The parts of an image config a rebase reads; every other field passes through untouched. */
-export interface ImageConfig {
-  rootfs?: { type?: string; diff_ids?: string[] };
-  history?: { empty_layer?: boolean }[];
-  [field: string]: unknown;
-}
-
-/** One platform's image: its manifest and parsed config. */
-export interface ImageParts {
-  readonly manifest: ImageManifest;
-  readonly config: ImageConfig;
-}
 
 export interface RebasedImage {
   readonly manifestBytes: Buffer;

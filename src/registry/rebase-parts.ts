@@ -1,11 +1,10 @@
 // What a rebase reads before it decides: the old base from the app's annotations, one platform's
 // image out of an index, and an image's manifest and config.
 import { formatPlatform, type Platform, platformMatches } from '../core/platform.js';
-import { readVerified } from './blob-verifier.js';
 import type { ImageStore, StoredManifest, StoreReference } from './image-store.js';
-import { type ImageManifest, isIndex } from './manifest.js';
+import { isIndex } from './manifest.js';
 import { openStore } from './open-store.js';
-import { BASE_DIGEST, BASE_NAME, type ImageConfig, type ImageParts } from './rebase-image.js';
+import { BASE_DIGEST, BASE_NAME } from './rebase-image.js';
 
 export interface BaseLocation {
   readonly store: ImageStore;
@@ -51,29 +50,4 @@ export async function pick(
   const entry = root.manifest.manifests.find((m) => platformMatches(platform, m.platform));
   if (!entry) throw new Error(`${name} has no image for ${formatPlatform(platform)}`);
   return base.store.getManifest({ ...base.ref, digest: entry.digest });
-}
-
-/** An image's manifest and its config, read and verified. */
-export async function readParts(
-  store: ImageStore,
-  repository: string,
-  image: StoredManifest,
-): Promise<ImageParts> {
-  if (isIndex(image.manifest))
-    throw new Error(`${image.digest} in ${store.location} is an index, not an image`);
-  const manifest = image.manifest as ImageManifest;
-  const bytes = await readVerified(await store.getBlob(repository, manifest.config), manifest.config, {
-    operation: 'read config',
-    location: store.location,
-    repository,
-  });
-  return { manifest, config: JSON.parse(bytes.toString('utf8')) as ImageConfig };
-}
-
-/** The platform a single image's config declares. */
-export function platformOfConfig(config: ImageConfig): Platform {
-  const os = typeof config.os === 'string' ? config.os : 'linux';
-  const architecture = typeof config.architecture === 'string' ? config.architecture : 'amd64';
-  const variant = typeof config.variant === 'string' ? config.variant : undefined;
-  return { os, architecture, ...(variant !== undefined && { variant }) };
 }

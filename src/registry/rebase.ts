@@ -6,10 +6,11 @@ import { sha256Digest } from '../core/digest.js';
 import { formatPlatform } from '../core/platform.js';
 import { type StoreLocation, transferBlob } from './copy-blob.js';
 import { ProgressTracker } from './copy-progress.js';
+import { platformOfConfig, readParts } from './image-config.js';
 import type { ImageStore, StoredManifest, StoreReference } from './image-store.js';
 import { type Descriptor, type ImageIndex, isIndex } from './manifest.js';
 import { BASE_DIGEST, BASE_NAME, rebaseImage } from './rebase-image.js';
-import { baseFromAnnotations, isRealPlatform, pick, platformOfConfig, readParts } from './rebase-parts.js';
+import { baseFromAnnotations, isRealPlatform, pick } from './rebase-parts.js';
 
 /** A base image: where it is, and the name recorded in `org.opencontainers.image.base.name`. */
 export interface BaseImage {

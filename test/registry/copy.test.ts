@@ -230,4 +230,18 @@ describe('copy between registries', () => {
     const back = await new OciLayoutStore(dir).getManifest({ repository: '', tag: '1.2.3' });
     expect(back.bytes.equals(chart.manifestBytes)).toBe(true);
   });
+
+  it('with a platform filter, a single image must be for that platform', async () => {
+    const arm = { platforms: [{ os: 'linux', architecture: 'arm64' }] };
+    await expect(
+      copyImage(endpoint(source, 'apps/web', '1'), endpoint(target, 'mirror/web-arm', '1'), arm),
+    ).rejects.toThrow(/apps\/web:1 is a single linux\/amd64 image, not linux\/arm64/);
+    const amd = { platforms: [{ os: 'linux', architecture: 'amd64' }] };
+    const result = await copyImage(
+      endpoint(source, 'apps/web', '1'),
+      endpoint(target, 'mirror/web-amd', '1'),
+      amd,
+    );
+    expect(result).toMatchObject({ digest: app.digest, filtered: false });
+  });
 });
