@@ -61,3 +61,11 @@ function isTransient(error: unknown): boolean {
   }
   return isRetryableError(error) || (error as Error).name === 'SocketError';
 }
+
+/** Like Promise.all, but waits for every transfer to stop before reporting the first failure. */
+export async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}

@@ -3,7 +3,7 @@
 // part-way leaves the target tag where it was.
 import pLimit from 'p-limit';
 import { formatPlatform, type Platform } from '../core/platform.js';
-import { type BlobOutcome, type StoreLocation, transferBlob } from './copy-blob.js';
+import { type BlobOutcome, type StoreLocation, settleAll, transferBlob } from './copy-blob.js';
 import { type ProgressListener, ProgressTracker } from './copy-progress.js';
 import { RegistryError } from './errors.js';
 import type { ImageStore, StoredManifest, StoreReference } from './image-store.js';
@@ -96,14 +96,6 @@ export async function copyImage(
     blobs: { copied: count('copied'), mounted: count('mounted'), present: count('present') },
     bytesCopied: copiedBytes,
   };
-}
-
-/** Like Promise.all, but waits for every transfer to stop before reporting the first failure. */
-async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(tasks);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 async function putChild(target: CopyEndpoint, child: StoredManifest): Promise<void> {

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import { sha256Digest } from '../core/digest.js';
 import { formatPlatform } from '../core/platform.js';
-import { type StoreLocation, transferBlob } from './copy-blob.js';
+import { type StoreLocation, settleAll, transferBlob } from './copy-blob.js';
 import { ProgressTracker } from './copy-progress.js';
 import { platformOfConfig, readParts } from './image-config.js';
 import type { ImageStore, StoredManifest, StoreReference } from './image-store.js';
@@ -117,7 +117,7 @@ export async function rebase(request: RebaseRequest): Promise<RebaseResult> {
       }),
     );
   }
-  await Promise.all(transfers);
+  await settleAll(transfers);
 
   if (isIndex(appRoot.manifest)) {
     for (const { entry, result } of rebased) {

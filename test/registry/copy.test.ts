@@ -26,6 +26,13 @@ let target: TestRegistry;
 const base = makeImage({ seed: 'copy-base', layers: 3, layerSize: 4096 });
 const app = makeImage({ seed: 'copy-app', layers: 2, layerSize: 2048, base });
 const docker = makeImage({ seed: 'copy-docker', layers: 2, format: 'docker' });
+const dockerList = makeMultiPlatformImage(
+  [
+    { os: 'linux', architecture: 'amd64' },
+    { os: 'linux', architecture: 'arm64' },
+  ],
+  { seed: 'copy-docker-list', format: 'docker' },
+);
 const multi = makeMultiPlatformImage(
   [
     { os: 'linux', architecture: 'amd64' },
@@ -77,6 +84,7 @@ beforeAll(async () => {
   [source, target] = await Promise.all([startRegistry(), startRegistry()]);
   await pushImage(source.url, 'apps/web', '1', app);
   await pushImage(source.url, 'library/docker-format', '1', docker);
+  await pushIndex(source.url, 'library/docker-format', 'list', dockerList);
   await pushIndex(source.url, 'library/node', '20', multi);
   await pushImage(source.url, 'charts/web', '1.2.3', chart);
 });
@@ -119,6 +127,12 @@ describe('copy between registries', () => {
     expect(result.digest).toBe(docker.digest);
     expect(result.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
     await skopeoReadsAll(`${target.host}/mirror/docker-format:1`);
+    const list = await copyImage(
+      endpoint(source, 'library/docker-format', 'list'),
+      endpoint(target, 'mirror/docker-format', 'list'),
+    );
+    expect(list).toMatchObject({ digest: dockerList.digest, mediaType: dockerList.mediaType, manifests: 3 });
+    await skopeoReadsAll(`${target.host}/mirror/docker-format:list`);
   });
 
   it('with a platform filter writes a filtered index and says its digest differs from upstream', async () => {
