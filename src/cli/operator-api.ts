@@ -1,9 +1,18 @@
-// The operator API as the local host serves it: the same handlers as on Azure, over the local engine.
-
+// The operator API as the local host serves it: the same router as on Azure, over the local engine.
+import type { ApiRequest, ApiResponse } from '../api/exchange.js';
+import { routeOperatorApi } from '../api/router.js';
 import type { LocalHostParts } from '../local/host.js';
-import type { ApiRequest, ApiResponse } from '../local/http-server.js';
 
-export async function operatorApi(host: LocalHostParts, request: ApiRequest): Promise<ApiResponse> {
-  void host;
-  return { status: 404, body: { error: `no route for ${request.method} /api${request.path}` } };
+export function operatorApi(host: LocalHostParts, request: ApiRequest): Promise<ApiResponse> {
+  return routeOperatorApi(
+    {
+      orchestrations: host.engine,
+      state: host.deps.state,
+      config: host.deps.config,
+      discovery: host.deps.discovery,
+      timing: host.deps.timing,
+      now: host.deps.now,
+    },
+    request,
+  );
 }

@@ -1,6 +1,7 @@
 // The local host: the same app manifest as on Azure Functions, on one machine — embedded Azurite for
 // Table storage, the local durable engine, the timer on the config's schedule, and the HTTP routes.
 import { join } from 'node:path';
+import type { ApiRequest, ApiResponse } from '../api/exchange.js';
 import { activities, orchestrations as orchestrationHandlers } from '../app.js';
 import { openTableStateStore } from '../azure/state-store.js';
 import { loadConfig } from '../config/load.js';
@@ -13,7 +14,7 @@ import type { WorkflowTiming } from '../workflows/types.js';
 import { startAzuriteTables } from './azurite.js';
 import { LocalDurableEngine } from './durable/engine.js';
 import { TableInstanceStore } from './durable/table-instance-store.js';
-import { type ApiRequest, type ApiResponse, type LocalServer, startLocalServer } from './http-server.js';
+import { type LocalServer, startLocalServer } from './http-server.js';
 import { type ScheduleTimer, startScheduleTimer } from './timer.js';
 
 export interface LocalHostOptions {

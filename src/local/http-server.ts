@@ -2,24 +2,10 @@
 // registry notifications on /api/hooks/registry, and Event Grid deliveries on /runtime/webhooks/EventGrid.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ApiRequest, ApiResponse } from '../api/exchange.js';
 import { parseDistributionNotification, parseRegistryEventDelivery } from '../azure/registry-events.js';
 import type { Logger } from '../core/logger.js';
 import { type HookContext, handlePushes } from './registry-hooks.js';
-
-export interface ApiRequest {
-  readonly method: string;
-  /** The path after `/api`, e.g. `/runs/abc`. */
-  readonly path: string;
-  readonly query: URLSearchParams;
-  readonly body?: unknown;
-  readonly headers: Record<string, string | undefined>;
-}
-
-export interface ApiResponse {
-  readonly status: number;
-  readonly headers?: Record<string, string>;
-  readonly body?: unknown;
-}
 
 export interface LocalServerOptions {
   readonly port: number;

@@ -1,0 +1,34 @@
+// HTTP `POST /api/hooks/registry`: push notifications from registries that send CNCF Distribution's
+// envelope, so a plain registry in front of basewatch is event-driven too.
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
+import { azureHost } from '../azure/functions-host.js';
+import { isDropped, parseDistributionNotification } from '../azure/registry-events.js';
+import { handleRegistryPush } from '../workflows/registry-push.js';
+
+app.http('registryHooks', {
+  route: 'hooks/registry',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: async (request, context) => {
+    let body: unknown;
+    try {
+      body = await request.json();
+    } catch {
+      return { status: 400, jsonBody: { error: 'body is not JSON' } };
+    }
+    const host = await azureHost();
+    const orchestrations = new DurableClientOrchestrations(df.getClient(context));
+    const results = [];
+    for (const push of parseDistributionNotification(body)) {
+      results.push(
+        isDropped(push)
+          ? { started: false, reason: push.dropped }
+          : await handleRegistryPush(orchestrations, host.config, push, host.deps.timing),
+      );
+    }
+    return { status: 202, jsonBody: { results } };
+  },
+});

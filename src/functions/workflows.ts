@@ -1,0 +1,16 @@
+// Registers the orchestrations and activities of the app manifest with Durable Functions.
+import * as df from 'durable-functions';
+import { orchestrations } from '../app.js';
+import { azureHost } from '../azure/functions-host.js';
+import { Activity } from '../workflows/names.js';
+
+for (const [name, handler] of orchestrations) df.app.orchestration(name, handler);
+
+for (const name of Object.values(Activity)) {
+  df.app.activity(name, {
+    handler: async (input, context) => {
+      const host = await azureHost();
+      return host.activities.get(name)!(input, context);
+    },
+  });
+}
