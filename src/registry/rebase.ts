@@ -9,7 +9,7 @@ import { ProgressTracker } from './copy-progress.js';
 import { platformOfConfig, readParts } from './image-config.js';
 import type { ImageStore, StoredManifest, StoreReference } from './image-store.js';
 import { type Descriptor, type ImageIndex, isIndex } from './manifest.js';
-import { BASE_DIGEST, BASE_NAME, rebaseImage } from './rebase-image.js';
+import { BASE_DIGEST, BASE_NAME, type RebasedImage, rebaseImage } from './rebase-image.js';
 import { baseFromAnnotations, isRealPlatform, pick } from './rebase-parts.js';
 
 /** A base image: where it is, and the name recorded in `org.opencontainers.image.base.name`. */
@@ -32,6 +32,8 @@ export interface RebaseRequest {
   readonly openBase?: (name: string) => { store: ImageStore; ref: StoreReference };
 }
 
+const BLOB_CONCURRENCY = 4;
+
 export interface RebasedPlatform {
   readonly platform: string;
   readonly previousDigest: string;
@@ -52,7 +54,7 @@ export interface RebaseResult {
 export async function rebase(request: RebaseRequest): Promise<RebaseResult> {
   const { store, app } = request;
   const target = request.target ?? app;
-  const appName = `${app.repository}${app.tag ? `:${app.tag}` : ''}${app.tag ? '' : `@${app.digest}`}`;
+  const appName = app.tag !== undefined ? `${app.repository}:${app.tag}` : `${app.repository}@${app.digest}`;
   const appRoot = await store.getManifest(app);
   const oldBase =
     request.oldBase ?? (await baseFromAnnotations(store, app, appRoot, appName, request.openBase));
@@ -95,30 +97,8 @@ export async function rebase(request: RebaseRequest): Promise<RebaseResult> {
     }),
   );
 
-  // Every blob first: the new base's layers, the app's own layers, the new configs.
-  const progress = new ProgressTracker(0, 0, undefined);
-  const to: StoreLocation = { store, repository: target.repository };
-  const limit = pLimit(4);
-  const transfers: Promise<unknown>[] = [];
-  for (const { result } of rebased) {
-    const baseCount = result.baseLayers.length;
-    result.manifest.layers.forEach((layer, i) => {
-      const from: StoreLocation =
-        i < baseCount
-          ? { store: request.newBase.store, repository: request.newBase.ref.repository }
-          : { store, repository: app.repository };
-      transfers.push(limit(() => transferBlob(layer, from, to, progress)));
-    });
-    transfers.push(
-      limit(async () => {
-        const config = result.manifest.config;
-        if ((await store.headBlob(target.repository, config.digest)) !== undefined) return;
-        await store.putBlob(target.repository, config, Readable.from([result.configBytes]));
-      }),
-    );
-  }
-  await settleAll(transfers);
-
+  // Every blob first, then the rebased images, then the index, and the tag last.
+  await pushBlobs(rebased, request, target);
   if (isIndex(appRoot.manifest)) {
     for (const { entry, result } of rebased) {
       const ref = { repository: target.repository, digest: sha256Digest(result.manifestBytes) };
@@ -147,6 +127,35 @@ export async function rebase(request: RebaseRequest): Promise<RebaseResult> {
     })),
     dropped,
   };
+}
+
+/** The blobs every rebased image needs in the target repository: the new base's layers, the app's own, the new configs. */
+async function pushBlobs(
+  rebased: readonly { result: RebasedImage }[],
+  request: RebaseRequest,
+  target: StoreReference,
+): Promise<void> {
+  const { store, app, newBase } = request;
+  const progress = new ProgressTracker(0, 0, undefined);
+  const to: StoreLocation = { store, repository: target.repository };
+  const fromBase: StoreLocation = { store: newBase.store, repository: newBase.ref.repository };
+  const fromApp: StoreLocation = { store, repository: app.repository };
+  const limit = pLimit(BLOB_CONCURRENCY);
+  const transfers: Promise<unknown>[] = [];
+  for (const { result } of rebased) {
+    result.manifest.layers.forEach((layer, i) => {
+      const from = i < result.baseLayers.length ? fromBase : fromApp;
+      transfers.push(limit(() => transferBlob(layer, from, to, progress)));
+    });
+    const config = result.manifest.config;
+    transfers.push(
+      limit(async () => {
+        if ((await store.headBlob(target.repository, config.digest)) !== undefined) return;
+        await store.putBlob(target.repository, config, Readable.from([result.configBytes]));
+      }),
+    );
+  }
+  await settleAll(transfers);
 }
 
 /** The app's index with each rebased entry pointing at its new manifest; entries without a platform dropped. */
