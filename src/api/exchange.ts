@@ -12,6 +12,7 @@ export interface ApiRequest {
 
 export interface ApiResponse {
   readonly status: number;
+  /** Header names in lower case: `allow`, `location`, `content-type`. */
   readonly headers?: Readonly<Record<string, string>>;
   /** A string is sent as text with its `content-type` header (DOT); anything else as JSON. */
   readonly body?: unknown;

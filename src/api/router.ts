@@ -62,7 +62,9 @@ export async function routeOperatorApi(ctx: OperatorContext, req: ApiRequest): P
     return await chosen.route.handle(ctx, req, chosen.id);
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
-    return errorResponse(new ApiError(500, `${where} failed: ${(error as Error).message ?? String(error)}`));
+    return errorResponse(
+      new ApiError(500, `${where} failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 }
 

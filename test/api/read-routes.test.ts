@@ -299,6 +299,13 @@ describe('GET /api/plan', () => {
     expect(errorOf(malformed)).toContain(
       "query parameter 'image' of GET /api/plan: invalid image reference 'Base/Node'",
     );
+    const withHost = await api.call('GET', '/plan?image=myregistry.azurecr.io/Base/node:20');
+    expect(withHost.status).toBe(400);
+    expect(errorOf(withHost)).toContain("invalid image reference 'myregistry.azurecr.io/Base/node:20'");
+    // Past the private host, 'foo.bar' reads as another registry: the error names only that part.
+    const otherRegistry = await api.call('GET', '/plan?image=myregistry.azurecr.io/foo.bar/Node');
+    expect(otherRegistry.status).toBe(400);
+    expect(errorOf(otherRegistry)).toContain("invalid image reference 'foo.bar/Node'");
     const twice = await api.call('GET', '/plan?image=base/node:20-alpine&image=base/node:22-alpine');
     expect(twice.status).toBe(400);
     expect(errorOf(twice)).toBe("query parameter 'image' of GET /api/plan is given 2 times; give it once");
@@ -378,5 +385,21 @@ describe('failures behind a route', () => {
       'GET /api/apps failed: list the base images of the tasks of ACR registry myregistry: 403 AuthorizationFailed',
     );
     await broken.engine.stop();
+  });
+
+  it("a malformed discovered base is the server's fault, not a bad request", async () => {
+    const malformed = await startOperatorHarness({
+      yaml: YAML,
+      azurite,
+      discovery: [
+        { discoverBases: async () => [{ app: 'reports', base: 'base/Node:20', source: 'annotation' }] },
+      ],
+    });
+    const response = await malformed.call('GET', '/plan?image=base/node:20-alpine');
+    expect(response.status).toBe(500);
+    expect(errorOf(response)).toBe(
+      "GET /api/plan failed: invalid image reference 'base/Node:20': repository 'base/Node' must be lower case",
+    );
+    await malformed.engine.stop();
   });
 });
