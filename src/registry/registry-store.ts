@@ -162,6 +162,11 @@ export class RegistryStore implements ImageStore, BlobMounter {
     });
     if (response.status === 201 || response.status === 202) await discard(response);
     if (response.status === 201) return true;
+    if (response.status === 401 || response.status === 403) {
+      // No pull access to the other repository: copying the bytes may still be allowed.
+      await discard(response);
+      return false;
+    }
     if (response.status === 202) {
       // The registry opened a plain upload instead: drop it, the caller copies the bytes.
       const target: UploadTarget = { client: this.client, registry: this.registry, repository };
