@@ -1,5 +1,7 @@
 // The operator API, host-agnostic: the Functions host and the local host both hand each request to
-// routeOperatorApi and send back what it returns.
+// routeOperatorApi and send back what it returns. Errors are always `{ "error": "…" }`:
+// 400 bad query or body, 404 unknown route or run, 405 wrong method (with `allow`), 409 run already
+// finished or a cycle already running, 500 anything else, named with the route.
 import { listApps } from './apps.js';
 import type { OperatorContext } from './context.js';
 import { ApiError, type ApiRequest, type ApiResponse, errorResponse } from './exchange.js';
