@@ -21,7 +21,9 @@ export async function benchCheckUpstream(): Promise<Record<string, unknown>> {
     const refs = [];
     for (let r = 0; r < REPOSITORIES; r++) {
       const repository = `library/base-${r}`;
-      const tags = await pushManyTags(registry.url, repository, TAGS / REPOSITORIES, image, { credentials: USER });
+      const tags = await pushManyTags(registry.url, repository, TAGS / REPOSITORIES, image, {
+        credentials: USER,
+      });
       refs.push(...tags.map((tag) => parseReference(`${registry.host}/${repository}:${tag}`)));
     }
 
@@ -36,12 +38,16 @@ export async function benchCheckUpstream(): Promise<Record<string, unknown>> {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       await registry.settled();
       const requests = registry.requests();
-      const manifestHeads = requests.filter((r) => r.method === 'HEAD' && r.uri.includes('/manifests/')).length;
+      const manifestHeads = requests.filter(
+        (r) => r.method === 'HEAD' && r.uri.includes('/manifests/'),
+      ).length;
       const manifestOrBlobGets = requests.filter(
         (r) => r.method === 'GET' && (r.uri.includes('/manifests/') || r.uri.includes('/blobs/')),
       ).length;
       const tokenCounts = registry.tokenServer!.tokenRequests();
-      const unchanged = report.checks.filter((c) => c.status === 'current' && c.digest === image.digest).length;
+      const unchanged = report.checks.filter(
+        (c) => c.status === 'current' && c.digest === image.digest,
+      ).length;
       runs.push({
         seconds: Number(seconds.toFixed(3)),
         unchanged,
@@ -65,7 +71,10 @@ export async function benchCheckUpstream(): Promise<Record<string, unknown>> {
       runs,
       machine: machine(),
     };
-    await writeFile(new URL('./results/check-upstream.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+    await writeFile(
+      new URL('./results/check-upstream.json', import.meta.url),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
     const ok = runs.every(
       (r) =>
         r.unchanged === TAGS &&

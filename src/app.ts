@@ -38,11 +38,11 @@ export const orchestrations: ReadonlyMap<string, df.OrchestrationHandler> = new 
 
 /** The activities, bound to the ports one host built. */
 export function activities(deps: WorkflowDeps): ReadonlyMap<string, ActivityHandler> {
-  // biome-ignore lint/suspicious/noExplicitAny: each activity validates its own input shape
+  // The orchestrators built each input to the activity's shape; the history round-trips it as JSON.
   const bind =
-    (fn: (deps: WorkflowDeps, input: any) => Promise<unknown>): ActivityHandler =>
+    <I>(fn: (deps: WorkflowDeps, input: I) => Promise<unknown>): ActivityHandler =>
     (input) =>
-      fn(deps, input);
+      fn(deps, input as I);
   return new Map<string, ActivityHandler>([
     [Activity.resolveTrackedTags, bind(resolveTrackedTags)],
     [Activity.checkUpstreamDigests, bind(checkUpstreamDigests)],
