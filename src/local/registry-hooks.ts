@@ -1,11 +1,6 @@
 // Registry events on the local host: CNCF Distribution's notification envelopes on /api/hooks/registry,
 // and Event Grid deliveries on /runtime/webhooks/EventGrid as the Functions host receives them.
-import {
-  isDropped,
-  type ParsedRegistryEvent,
-  parseDistributionNotification,
-  parseRegistryEventDelivery,
-} from '../azure/registry-events.js';
+import { isDropped, type ParsedRegistryEvent } from '../azure/registry-events.js';
 import type { BasewatchConfig } from '../config/types.js';
 import type { Logger } from '../core/logger.js';
 import type { Orchestrations } from '../core/orchestrations.js';
