@@ -1,10 +1,10 @@
 // POST /api/sync {"image"?: REF}: run a sync cycle now, for every tracked image or just one.
 import { z } from 'zod';
+import { trackedImagesNamed } from '../config/tracked-image-match.js';
 import { startSyncCycle } from '../workflows/triggers.js';
 import type { OperatorContext } from './context.js';
 import { ApiError, type ApiRequest, type ApiResponse, runStatusUrl } from './exchange.js';
 import { parseBody } from './input.js';
-import { trackedImagesNamed } from './tracked-image-match.js';
 
 const syncBody = z.strictObject({
   image: z.string().trim().min(1, { error: 'must name a tracked image' }).optional(),

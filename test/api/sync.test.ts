@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trackedImagesNamed } from '../../src/api/tracked-image-match.js';
+import { trackedImagesNamed } from '../../src/config/tracked-image-match.js';
 import type { OrchestrationStatus } from '../../src/core/orchestrations.js';
 import { resolveTrackedTags } from '../../src/workflows/activities/resolve-tracked-tags.js';
 import type { WorkflowDeps } from '../../src/workflows/deps.js';

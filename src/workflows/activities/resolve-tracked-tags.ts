@@ -1,5 +1,6 @@
 // Which upstream tags to check this cycle: exact tags, or tag policies resolved against the upstream tag list,
 // limited to the images whose own schedule is due.
+import { trackedImagesNamed } from '../../config/tracked-image-match.js';
 import type { TrackedImageConfig } from '../../config/types.js';
 import { nextOccurrence, parseNcrontab } from '../../core/ncrontab.js';
 import { parseReference } from '../../core/reference.js';
@@ -31,7 +32,7 @@ export async function resolveTrackedTags(
   const tags: TrackedTag[] = [];
   const errors: ResolvedTrackedTags['errors'] = [];
   for (const image of config.images) {
-    if (input.image !== undefined && !matches(image, input.image)) continue;
+    if (input.image !== undefined && trackedImagesNamed([image], input.image).length === 0) continue;
     if (input.onlyDue && !isDue(image, states, at)) continue;
     try {
       for (const tag of await tagsOf(deps, image)) {
@@ -50,30 +51,6 @@ export async function resolveTrackedTags(
     errors.push({ image: input.image, error: `'${input.image}' is not a tracked image in ${config.file}` });
   }
   return { tags, errors };
-}
-
-function matches(image: TrackedImageConfig, wanted: string): boolean {
-  const [repository, tag] = splitTag(wanted);
-  if (repository === image.target || repository === image.source)
-    return tag === undefined || selects(image, tag);
-  try {
-    const ref = parseReference(wanted);
-    return (
-      `${ref.registry}/${ref.repository}` === image.source &&
-      (ref.tag === undefined || selects(image, ref.tag))
-    );
-  } catch {
-    return false;
-  }
-}
-
-function selects(image: TrackedImageConfig, tag: string): boolean {
-  return !('tags' in image.selection) || image.selection.tags.includes(tag);
-}
-
-function splitTag(key: string): [string, string | undefined] {
-  const colon = key.lastIndexOf(':');
-  return colon > key.lastIndexOf('/') ? [key.slice(0, colon), key.slice(colon + 1)] : [key, undefined];
 }
 
 /** Due when its schedule has fired since any of its tags was last checked. */

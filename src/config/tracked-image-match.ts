@@ -1,7 +1,8 @@
-// Which tracked images a sync request names. The same rule as the resolveTrackedTags activity, which runs
-// the cycle: the API refuses up front what the cycle would only report as "not a tracked image".
-import type { TrackedImageConfig } from '../config/types.js';
+// Which tracked images a reference names: a target key (`base/node:20`), a target repository, or an upstream
+// source with or without a tag. Sync requests (API and CLI) and the cycle that runs them share this rule.
+
 import { parseReference } from '../core/reference.js';
+import type { TrackedImageConfig } from './types.js';
 
 /** Images that `wanted` names: a target key (`base/node:20`), a target repository, or a source with or without a tag. */
 export function trackedImagesNamed(
