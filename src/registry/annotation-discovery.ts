@@ -23,18 +23,38 @@ export class AnnotationBaseDiscovery implements BaseImageDiscovery {
   }
 }
 
-/** The annotation on the image, or on an index or its first image; undefined for an image not pushed yet. */
-export async function baseName(store: ImageStore, ref: StoreReference): Promise<string | undefined> {
+export const BASE_DIGEST_ANNOTATION = 'org.opencontainers.image.base.digest';
+
+export interface BaseAnnotations {
+  readonly name?: string;
+  readonly digest?: string;
+}
+
+/** The base annotations an image carries: on the image, on an index, or on the index's first image that has them. */
+export async function baseAnnotations(
+  store: ImageStore,
+  ref: StoreReference,
+): Promise<BaseAnnotations | undefined> {
   if ((await store.headManifest(ref)) === undefined) return undefined;
   const top = await store.getManifest(ref);
-  const own = top.manifest.annotations?.[BASE_NAME_ANNOTATION];
-  if (own !== undefined || !isIndex(top.manifest)) return own;
-  const first = top.manifest.manifests.find(
-    (entry) => entry.annotations?.[BASE_NAME_ANNOTATION] !== undefined,
-  );
-  if (first) return first.annotations?.[BASE_NAME_ANNOTATION];
+  const pick = (annotations: Readonly<Record<string, string>> | undefined): BaseAnnotations | undefined => {
+    const name = annotations?.[BASE_NAME_ANNOTATION];
+    if (name === undefined) return undefined;
+    const digest = annotations?.[BASE_DIGEST_ANNOTATION];
+    return { name, ...(digest !== undefined && { digest }) };
+  };
+  const own = pick(top.manifest.annotations);
+  if (own || !isIndex(top.manifest)) return own;
+  const entry = top.manifest.manifests.find((child) => pick(child.annotations));
+  if (entry) return pick(entry.annotations);
   const child = top.manifest.manifests[0];
   if (!child) return undefined;
-  const image = await store.getManifest({ repository: ref.repository, digest: child.digest });
-  return image.manifest.annotations?.[BASE_NAME_ANNOTATION];
+  return pick(
+    (await store.getManifest({ repository: ref.repository, digest: child.digest })).manifest.annotations,
+  );
+}
+
+/** The base an image names, if it names one; undefined for an image not pushed yet. */
+export async function baseName(store: ImageStore, ref: StoreReference): Promise<string | undefined> {
+  return (await baseAnnotations(store, ref))?.name;
 }

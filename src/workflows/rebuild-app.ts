@@ -13,6 +13,7 @@ export function* rebuildApp(context: df.OrchestrationContext): Generator<df.Task
   const subject = appSubject(input.team, input.app);
   const check = (yield context.df.callActivityWithRetry(Activity.checkAppBase, transientRetry(input.timing), {
     app: input.app,
+    image: input.image,
     base: input.base,
     baseDigest: input.baseDigest,
   })) as AppBaseCheck;

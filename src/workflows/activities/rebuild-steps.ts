@@ -2,6 +2,7 @@
 
 import type { RebuildRequest, RebuildRun } from '../../core/rebuilder.js';
 import type { LastRebuild } from '../../core/state.js';
+import { BASE_DIGEST_ANNOTATION, baseAnnotations } from '../../registry/annotation-discovery.js';
 import { splitPrivateKey } from '../../registry/private-store.js';
 import type { WorkflowDeps } from '../deps.js';
 
@@ -18,7 +19,7 @@ export interface AppBaseCheck {
  */
 export async function checkAppBase(
   deps: WorkflowDeps,
-  input: { app: string; base: string; baseDigest: string },
+  input: { app: string; image: string; base: string; baseDigest: string },
 ): Promise<AppBaseCheck> {
   const { repository, tag } = splitPrivateKey(input.base);
   const head = await deps.privateStores(repository).headManifest({ repository, tag });
@@ -29,6 +30,16 @@ export async function checkAppBase(
       skip: true,
       baseDigest,
       reason: `already built on ${baseDigest} (run ${last.runId ?? 'unknown'} at ${last.time})`,
+    };
+  }
+  // Built elsewhere (a CI, an earlier rebase) on this very base: the image says so itself.
+  const app = splitPrivateKey(input.image);
+  const recorded = await baseAnnotations(deps.privateStores(app.repository), app);
+  if (recorded?.digest === baseDigest) {
+    return {
+      skip: true,
+      baseDigest,
+      reason: `already built on ${baseDigest} (its ${BASE_DIGEST_ANNOTATION} annotation says so)`,
     };
   }
   return { skip: false, baseDigest };
