@@ -49,10 +49,34 @@ export async function transferBlob(
     } catch (error) {
       content.destroy();
       progress.rewind(sent);
-      if (attempt >= attempts || !isTransient(error)) throw error;
+      if (attempt >= attempts || !isTransient(error)) throw fromSource(error, blob, source, target);
     }
   }
 }
+
+/** Bytes that do not match their digest are the source's fault: say so, and where they were going. */
+function fromSource(error: unknown, blob: Descriptor, source: StoreLocation, target: StoreLocation): unknown {
+  if (!(error instanceof RegistryError) || !BAD_BYTES.has(error.code) || error.reference !== blob.digest) {
+    return error;
+  }
+  // RegistryError keeps its detail only in the message, after `CODE: `.
+  const marker = `${error.code}: `;
+  const at = error.message.indexOf(marker);
+  const detail = at >= 0 ? error.message.slice(at + marker.length) : error.message;
+  return new RegistryError(
+    {
+      operation: 'copy blob',
+      registry: source.store.location,
+      ...(source.repository !== '' && { repository: source.repository }),
+      reference: blob.digest,
+      code: error.code,
+      detail: `${detail} (source bytes, on their way to ${target.store.location}${target.repository ? `/${target.repository}` : ''})`,
+    },
+    { cause: error },
+  );
+}
+
+const BAD_BYTES = new Set(['DIGEST_MISMATCH', 'SIZE_INVALID']);
 
 /** A failure a fresh attempt can cure: the network, or a registry that now wants chunks. */
 function isTransient(error: unknown): boolean {

@@ -51,7 +51,7 @@ describe('copy through faults', () => {
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as RegistryError).code).toBe('DIGEST_MISMATCH');
     expect((error as Error).message).toMatch(
-      /upload blob registry 127\.0\.0\.1:\d+\/base\/node@sha256:[0-9a-f]{64}: DIGEST_MISMATCH: blob bytes hash to sha256:/,
+      /^copy blob registry 127\.0\.0\.1:\d+\/base\/node@sha256:[0-9a-f]{64}: DIGEST_MISMATCH: blob bytes hash to sha256:[0-9a-f]{64} \(source bytes, on their way to registry 127\.0\.0\.1:\d+\/base\/node\)$/,
     );
     const head = await registryStore(target.host).headManifest({ repository: 'base/node', tag: '20' });
     expect(head?.digest).toBe(old.digest);
