@@ -39,8 +39,15 @@ export function uploadLocation(target: UploadTarget, response: HttpResponse, cal
   return new URL(location, `${registryBaseUrl(target.registry)}/`);
 }
 
+/** An open upload session: where to send bytes, and the smallest chunk the registry takes. */
+export interface UploadSession {
+  readonly location: URL;
+  /** From `OCI-Chunk-Min-Length` (distribution spec 1.1); chunks below it are refused. */
+  readonly minChunkBytes: number;
+}
+
 /** Opens an upload session: POST /v2/<repo>/blobs/uploads/. */
-export async function startUpload(target: UploadTarget, blob: Descriptor): Promise<URL> {
+export async function startUpload(target: UploadTarget, blob: Descriptor): Promise<UploadSession> {
   const call = uploadCall(target, 'start blob upload', blob.digest);
   const url = `${registryBaseUrl(target.registry)}/v2/${target.repository}/blobs/uploads/`;
   const response = await target.client.send(call, {
@@ -50,7 +57,11 @@ export async function startUpload(target: UploadTarget, blob: Descriptor): Promi
   });
   if (response.status !== 202) throw await target.client.failure(call, response);
   await discard(response);
-  return uploadLocation(target, response, call);
+  const minChunkBytes = Number(firstHeader(response.headers, 'oci-chunk-min-length') ?? 0);
+  return {
+    location: uploadLocation(target, response, call),
+    minChunkBytes: Number.isFinite(minChunkBytes) ? minChunkBytes : 0,
+  };
 }
 
 /** Best effort: a failed upload's session is abandoned so the registry can drop its bytes early. */
@@ -112,13 +123,14 @@ export async function putMonolithic(
 /** Sends `content` as PATCH chunks of `chunkBytes` (each one resendable), then closes with PUT ?digest=. */
 export async function putChunked(
   target: UploadTarget,
-  start: URL,
+  session: UploadSession,
   blob: Descriptor,
   content: Readable,
-  chunkBytes: number,
+  wantedChunkBytes: number,
 ): Promise<void> {
   const call = uploadCall(target, 'upload blob chunk', blob.digest);
-  let location = start;
+  const chunkBytes = Math.max(wantedChunkBytes, session.minChunkBytes);
+  let location = session.location;
   let offset = 0;
   const sendChunk = async (chunk: Buffer) => {
     const response = await target.client.send(call, {

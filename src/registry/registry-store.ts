@@ -122,16 +122,16 @@ export class RegistryStore implements ImageStore, BlobMounter {
     const target: UploadTarget = { client: this.client, registry: this.registry, repository };
     const site = { operation: 'upload blob', location: this.location, repository };
     const checked = verified(content, blob, site, onBytes);
-    const location = await startUpload(target, blob);
+    const session = await startUpload(target, blob);
     try {
       if (this.chunkBytes !== undefined) {
-        await putChunked(target, location, blob, checked, this.chunkBytes);
+        await putChunked(target, session, blob, checked, this.chunkBytes);
       } else {
-        await putMonolithic(target, location, blob, checked);
+        await putMonolithic(target, session.location, blob, checked);
       }
     } catch (error) {
       checked.destroy();
-      await cancelUpload(target, location);
+      await cancelUpload(target, session.location);
       if (error instanceof RegistryError && error.status === 413 && this.chunkBytes === undefined) {
         // The registry limits request bodies: later uploads go in chunks, and this one may be retried.
         this.chunkBytes = FALLBACK_CHUNK_BYTES;

@@ -79,6 +79,25 @@ describe('copy through faults', () => {
     expect(targetProxy.hits().some((hit) => hit.method === 'PATCH')).toBe(true);
     await skopeoReadsAll(`${target.host}/mirror/413:20`);
   });
+
+  it('chunks no smaller than the OCI-Chunk-Min-Length the registry announces', async () => {
+    targetProxy.inject({
+      method: 'POST',
+      path: '/blobs/uploads/',
+      headers: { 'oci-chunk-min-length': '40000' },
+      times: Infinity,
+    });
+    const chunked = {
+      store: registryStore(targetProxy.host, undefined, 1000),
+      ref: { repository: 'mirror/min-chunk', tag: '20' },
+    };
+    const result = await copyImage(from(), chunked);
+    expect(result.digest).toBe(image.digest);
+    const patches = targetProxy.hits().filter((hit) => hit.method === 'PATCH');
+    const expected = [...image.blobs.values()].reduce((sum, blob) => sum + Math.ceil(blob.length / 40000), 0);
+    expect(patches).toHaveLength(expected);
+    await skopeoReadsAll(`${target.host}/mirror/min-chunk:20`);
+  });
 });
 
 /** A working store that calls `midway` once, halfway through the first layer it serves. */
