@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ImageManifest, isIndex } from '../../src/registry/manifest.js';
+import { OciLayoutStore } from '../../src/registry/oci-layout-store.js';
 import { rebase } from '../../src/registry/rebase.js';
 import { BASE_DIGEST, BASE_NAME, type ImageConfig } from '../../src/registry/rebase-image.js';
 import type { RegistryStore } from '../../src/registry/registry-store.js';
@@ -11,9 +12,10 @@ import {
   pushImage,
   pushIndex,
   type TestImage,
+  writeOciLayout,
 } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { registryStore, skopeoReadsAll } from './support-copy.js';
+import { registryStore, scratchDir, skopeoReadsAll } from './support-copy.js';
 
 let registry: TestRegistry;
 let store: RegistryStore;
@@ -170,5 +172,33 @@ describe('rebase', () => {
       ).rejects.toThrow(/DIGEST_MISMATCH/);
       expect(await store.headManifest({ repository: 'apps/worker', tag: '1' })).toEqual(before);
     });
+  });
+
+  it('rebases inside OCI layouts too, finding the old base from the annotations', async () => {
+    const [baseDir, appDir] = await Promise.all([scratchDir('rebase-base'), scratchDir('rebase-app')]);
+    const app = makeImage({
+      seed: 'rebase-layout-app',
+      layers: 1,
+      base: baseV1,
+      annotations: { [BASE_NAME]: 'base/node:20', [BASE_DIGEST]: baseV1.digest },
+    });
+    await writeOciLayout(baseDir, '20', baseV1);
+    await writeOciLayout(baseDir, '20', baseV2);
+    await writeOciLayout(appDir, '1', app);
+    const baseStore = new OciLayoutStore(baseDir);
+    const appStore = new OciLayoutStore(appDir);
+    const result = await rebase({
+      store: appStore,
+      app: { repository: '', tag: '1' },
+      newBase: { store: baseStore, ref: { repository: '', tag: '20' }, name: 'base/node:20' },
+      openBase: () => ({ store: baseStore, ref: { repository: '', tag: '20' } }),
+    });
+    expect(result.oldBase.digest).toBe(baseV1.digest);
+    expect(result.newBase.digest).toBe(baseV2.digest);
+    const written = (await appStore.getManifest({ repository: '', tag: '1' })).manifest as ImageManifest;
+    expect(written.layers.map((l) => l.digest)).toEqual(
+      [...baseV2.layers, ...app.layers.slice(2)].map((l) => l.digest),
+    );
+    await skopeoReadsAll(`oci:${appDir}:1`);
   });
 });
