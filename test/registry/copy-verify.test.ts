@@ -29,6 +29,11 @@ describe('verifying a blob while it streams', () => {
     expect(await readVerified(Readable.from(chunks(bytes)), blob, site)).toEqual(bytes);
   });
 
+  it('passes an empty blob', async () => {
+    const empty = { mediaType: 'application/octet-stream', digest: sha256Digest(''), size: 0 };
+    expect(await readVerified(Readable.from([]), empty, site)).toEqual(Buffer.alloc(0));
+  });
+
   it('withholds the last chunk of bytes that do not match their digest, so a receiver never has the whole blob', async () => {
     const corrupt = Buffer.from(bytes);
     corrupt[1500] = 0;

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/core/digest.js';
 import { readVerified } from '../../src/registry/blob-verifier.js';
@@ -75,6 +76,19 @@ describe('a registry with Basic auth', () => {
       location: store.location,
     });
     expect(bytes.equals(image.configBytes)).toBe(true);
+  });
+
+  it('stores an empty blob and the two-byte OCI empty config from streams', async () => {
+    const store = registryStore(registry.host, quickClient(USER));
+    for (const bytes of [Buffer.alloc(0), Buffer.from('{}')]) {
+      const blob = {
+        mediaType: 'application/vnd.oci.empty.v1+json',
+        digest: sha256Digest(bytes),
+        size: bytes.length,
+      };
+      await store.putBlob('base/empty', blob, Readable.from(bytes.length ? [bytes] : []));
+      expect(await store.headBlob('base/empty', blob.digest)).toBe(bytes.length);
+    }
   });
 
   it('a manifest PUT answers the digest the registry computed', async () => {
