@@ -152,9 +152,7 @@ export async function replay(fn: df.OrchestrationHandler, request: ReplayInput):
     state = await testing.createOrchestrator(fn)(binding, context);
     status = state.isDone ? 'completed' : 'running';
   } catch (error) {
-    const failure = error as { message?: string; state?: OrchestratorState };
-    state = failure.state ?? { isDone: true, error: failure.message ?? String(error) };
-    state = { ...state, error: state.error ?? failure.message ?? String(error) };
+    state = failedState(error);
     status = 'failed';
   }
   const executor = context.df?.taskOrchestratorExecutor;
@@ -172,6 +170,27 @@ export async function replay(fn: df.OrchestrationHandler, request: ReplayInput):
     pending: pending.filter((work): work is PendingWork => work !== undefined),
   };
 }
+
+/**
+ * The state an orchestrator failed in. The SDK's OrchestrationFailureError carries it as JSON after a
+ * `$OutOfProcData$:` label in its message (the extension parses it the same way); its `error` is the
+ * orchestrator's own exception message.
+ */
+function failedState(error: unknown): OrchestratorState {
+  const message = error instanceof Error ? error.message : String(error);
+  const label = message.indexOf(OUT_OF_PROC_DATA);
+  if (label >= 0) {
+    try {
+      const state = JSON.parse(message.slice(label + OUT_OF_PROC_DATA.length)) as OrchestratorState;
+      return { ...state, error: state.error ?? message.slice(0, label) };
+    } catch {
+      // Fall through to the whole message.
+    }
+  }
+  return { isDone: true, error: message };
+}
+
+const OUT_OF_PROC_DATA = '$OutOfProcData$:';
 
 function toPendingWork(task: SdkTask): PendingWork | undefined {
   if (typeof task.id !== 'number') return undefined;
