@@ -111,6 +111,7 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
     discovery,
     timing: options.timing ?? DEFAULT_TIMING,
     logger,
+    env,
     now: () => new Date(),
   };
 }

@@ -5,6 +5,8 @@ import { registerCommands } from './commands/index.js';
 const program = new Command('basewatch')
   .description('Keep private copies of public base images and rebuild what is built on them')
   .showHelpAfterError()
+  // Options after a subcommand belong to it (`runs show ID --config F`).
+  .enablePositionalOptions()
   .exitOverride();
 
 registerCommands(program);

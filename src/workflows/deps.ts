@@ -26,5 +26,7 @@ export interface WorkflowDeps {
   /** Retry back-off and rebuild polling; the triggers put it in each orchestration's input. */
   readonly timing: WorkflowTiming;
   readonly logger: Logger;
+  /** Where `env:` references resolve, inside activities only. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   now(): Date;
 }

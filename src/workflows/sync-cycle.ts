@@ -12,25 +12,39 @@ const CHECK_BATCH = 100;
 export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task, SyncCycleOutcome, unknown> {
   const input = syncCycleInput.parse(context.df.getInput() ?? {});
   context.df.setCustomStatus({ phase: 'resolving tags' });
-  const resolved = (yield context.df.callActivityWithRetry(
-    Activity.resolveTrackedTags,
-    transientRetry(input.timing),
-    {
-      ...(input.image !== undefined && { image: input.image }),
-      onlyDue: input.trigger === 'timer',
-      at: context.df.currentUtcDateTime.toISOString(),
-    },
-  )) as ResolvedTrackedTags;
-
+  let resolved: ResolvedTrackedTags;
+  try {
+    resolved = (yield context.df.callActivityWithRetry(
+      Activity.resolveTrackedTags,
+      transientRetry(input.timing),
+      {
+        ...(input.image !== undefined && { image: input.image }),
+        onlyDue: input.trigger === 'timer',
+        at: context.df.currentUtcDateTime.toISOString(),
+      },
+    )) as ResolvedTrackedTags;
+  } catch (error) {
+    // Without the tag list nothing can be checked: report it as this cycle's failure, not a crash.
+    const failed = [
+      { target: input.image ?? 'tracked images', error: `resolve tracked tags: ${failureMessage(error)}` },
+    ];
+    return { checked: 0, unchanged: 0, changed: 0, deferred: [], failed, syncs: [] };
+  }
   context.df.setCustomStatus({ phase: 'checking upstream', tags: resolved.tags.length });
   const batches: (typeof resolved.tags)[] = [];
   for (let i = 0; i < resolved.tags.length; i += CHECK_BATCH)
     batches.push(resolved.tags.slice(i, i + CHECK_BATCH));
-  const checked = (yield context.df.Task.all(
-    batches.map((tags) =>
-      context.df.callActivityWithRetry(Activity.checkUpstreamDigests, transientRetry(input.timing), { tags }),
-    ),
-  )) as TagCheck[][];
+  // Task.all refuses an empty list: with nothing resolved there is nothing to check.
+  const checked =
+    batches.length === 0
+      ? []
+      : ((yield context.df.Task.all(
+          batches.map((tags) =>
+            context.df.callActivityWithRetry(Activity.checkUpstreamDigests, transientRetry(input.timing), {
+              tags,
+            }),
+          ),
+        )) as TagCheck[][]);
   const checks = checked.flat();
 
   const changed = checks.filter(

@@ -70,6 +70,7 @@ export async function startHarness(options: {
     discovery: [],
     timing: TEST_TIMING,
     logger: jsonLogger('error'),
+    env,
     now: () => new Date(),
   };
   const engine = new LocalDurableEngine({

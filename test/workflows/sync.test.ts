@@ -261,3 +261,20 @@ it('the upstream client sees the private copy at the upstream digest (cross-chec
   );
   expect(head.digest).toBe(image.digest);
 });
+
+describe('a cycle with nothing to check', () => {
+  it('an image whose configured credential is missing fails alone, naming the variable; the cycle completes', async () => {
+    const h = await startHarness({
+      yaml: yaml('nocred').replace(
+        'defaults:',
+        `credentials:\n  "${proxy.host}": { username: ci, password: env:NOCRED_TOKEN }\ndefaults:`,
+      ),
+      azurite,
+      env: { HOOK_SECRET: SECRET },
+    });
+    harnesses.push(h);
+    const outcome = await runCycle(h);
+    expect(outcome).toMatchObject({ checked: 0, changed: 0, syncs: [] });
+    expect(outcome.failed[0]!.error).toContain('environment variable NOCRED_TOKEN is not set');
+  });
+});

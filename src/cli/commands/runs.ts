@@ -17,6 +17,7 @@ const STATUSES: readonly RuntimeStatus[] = [
 export function register(program: Command): void {
   const runs = withHostOptions(program.command('runs'))
     .description('list orchestration runs, newest first')
+    .enablePositionalOptions()
     .option(
       '--status <status>',
       `only runs in this status (${STATUSES.join(', ')}; comma-separated for several)`,

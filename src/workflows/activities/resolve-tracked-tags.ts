@@ -1,5 +1,6 @@
 // Which upstream tags to check this cycle: exact tags, or tag policies resolved against the upstream tag list,
 // limited to the images whose own schedule is due.
+import { registryCredential } from '../../config/credentials.js';
 import { trackedImagesNamed } from '../../config/tracked-image-match.js';
 import type { TrackedImageConfig } from '../../config/types.js';
 import { nextOccurrence, parseNcrontab } from '../../core/ncrontab.js';
@@ -35,6 +36,8 @@ export async function resolveTrackedTags(
     if (input.image !== undefined && trackedImagesNamed([image], input.image).length === 0) continue;
     if (input.onlyDue && !isDue(image, states, at)) continue;
     try {
+      // Configured credentials must resolve even where the registry would let us in anonymously.
+      registryCredential(config, parseReference(image.source, { defaultTag: false }).registry, deps.env);
       for (const tag of await tagsOf(deps, image)) {
         tags.push({
           source: `${image.source}:${tag}`,
