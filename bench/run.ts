@@ -1,10 +1,12 @@
 // `npm run bench [name …]`: runs the named benchmarks (all by default); each writes bench/results/<name>.json.
 import { benchCheckUpstream } from './check-upstream.js';
 import { benchCopy } from './copy.js';
+import { benchEngine } from './engine.js';
 
 const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
   'check-upstream': benchCheckUpstream,
   copy: benchCopy,
+  engine: benchEngine,
 };
 
 const chosen = process.argv.slice(2);

@@ -272,6 +272,23 @@ describe.each(stores)('the local durable engine, instances kept %s', (_, openSto
   it('an unknown instance has no status', async () => {
     expect(await engineWith({}, {}).getStatus('nope')).toBeUndefined();
   });
+
+  it('a fan-out wider than one Table transaction (150 tasks) completes, and a new engine reads all of it', async () => {
+    const fan = {
+      wide: function* (context: df.OrchestrationContext): Generator<df.Task, number, number[]> {
+        const results = yield context.df.Task.all(
+          Array.from({ length: 150 }, (_, n) => context.df.callActivity('double', n)),
+        );
+        return results.reduce((sum, n) => sum + n, 0);
+      },
+    };
+    const engine = engineWith(fan, { double: async (n) => (n as number) * 2 });
+    const id = await engine.start('wide');
+    expect((await engine.waitForCompletion(id, 20_000)).output).toBe(149 * 150);
+
+    const history = (await engineWith(fan, {}).getStatus(id, { showHistory: true }))?.history ?? [];
+    expect(history.filter((entry) => entry.eventType === 'TaskCompleted')).toHaveLength(150);
+  });
 });
 
 describe.each(stores)('resuming after a crash, instances kept %s', (_, openStore) => {

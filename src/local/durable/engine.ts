@@ -13,6 +13,7 @@ import {
   TERMINAL_STATUSES,
 } from '../../core/orchestrations.js';
 import { activityContext } from './activity-context.js';
+import { CachedInstanceStore } from './cached-instance-store.js';
 import {
   completedTaskIds,
   EventType,
@@ -37,6 +38,9 @@ export interface EngineOptions {
   readonly now?: () => Date;
 }
 
+/** Activities running at once when the options do not say. */
+export const DEFAULT_ACTIVITY_CONCURRENCY = 4;
+
 /** Timers longer than setTimeout allows are re-armed in steps. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -47,16 +51,19 @@ export class LocalDurableEngine implements Orchestrations {
   private readonly limitActivity: ReturnType<typeof pLimit>;
   /** One chain of episodes per instance, so an instance never runs two at once. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Instances with an episode queued and not yet begun: one queued episode plays every delivery before it. */
+  private readonly queued = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly waiters = new Map<string, Array<() => void>>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopped = false;
 
   constructor(private readonly options: EngineOptions) {
-    this.store = options.store;
+    // Per engine, write-through: a second engine on the same store still reads everything from the store.
+    this.store = new CachedInstanceStore(options.store);
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
-    this.limitActivity = pLimit(options.activityConcurrency ?? 4);
+    this.limitActivity = pLimit(options.activityConcurrency ?? DEFAULT_ACTIVITY_CONCURRENCY);
   }
 
   /** Resumes every instance that had not finished when the process stopped. */
@@ -203,8 +210,12 @@ export class LocalDurableEngine implements Orchestrations {
   }
 
   private schedule(instanceId: string): void {
-    if (this.stopped) return;
-    void this.enqueue(instanceId, () => this.episode(instanceId)).catch(() => {});
+    if (this.stopped || this.queued.has(instanceId)) return;
+    this.queued.add(instanceId);
+    void this.enqueue(instanceId, () => {
+      this.queued.delete(instanceId);
+      return this.episode(instanceId);
+    }).catch(() => {});
   }
 
   private async deliver(instanceId: string, item: InboxEvent): Promise<void> {

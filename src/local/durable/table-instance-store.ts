@@ -1,6 +1,6 @@
 // The local engine's instances, history and inbox in Azure Table storage (Azurite on the local
 // host), so that a process killed mid-run resumes where it stopped.
-import { RestError, TableClient } from '@azure/data-tables';
+import { RestError, TableClient, type TransactionAction } from '@azure/data-tables';
 import type { TableStorageConnection } from '../../azure/state-store.js';
 import { escapeTableKey, unescapeTableKey } from '../../azure/table-keys.js';
 import type { RuntimeStatus } from '../../core/orchestrations.js';
@@ -10,6 +10,9 @@ import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from '
 /** A Table string property holds 64 KiB of UTF-16; longer JSON is split over numbered properties. */
 const CHUNK_CHARS = 30_000;
 const INSTANCE_PARTITION = 'instance';
+/** A Table transaction takes at most 100 operations and 4 MiB; stay well under both. */
+const BATCH_ROWS = 100;
+const BATCH_CHARS = 1_000_000;
 
 type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
@@ -89,15 +92,30 @@ export class TableInstanceStore implements InstanceStore {
   ): Promise<void> {
     const partition = escapeTableKey(record.instanceId);
     // History rows first, then the record that makes them count: a crash in between leaves rows past the length, ignored.
-    for (const [offset, event] of events.entries()) {
-      const rowKey = String(fromIndex + offset).padStart(8, '0');
-      await this.history.upsertEntity(
-        { partitionKey: partition, rowKey, ...chunks('event', JSON.stringify(event)) },
-        'Replace',
-      );
+    const rows = events.map((event, offset) => ({
+      partitionKey: partition,
+      rowKey: String(fromIndex + offset).padStart(8, '0'),
+      ...chunks('event', JSON.stringify(event)),
+    }));
+    for (const batch of batches(rows)) {
+      await this.history.submitTransaction(batch.map((row): TransactionAction => ['upsert', row, 'Replace']));
     }
     await this.instances.upsertEntity(instanceEntity(record, fromIndex + events.length), 'Replace');
-    for (const key of played) await this.deleteIfPresent(this.inbox, partition, escapeTableKey(key));
+    await this.deletePlayed(partition, played.map(escapeTableKey));
+  }
+
+  /** One transaction per 100 rows; one by one when that fails (a row already gone fails the whole transaction). */
+  private async deletePlayed(partition: string, keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += BATCH_ROWS) {
+      const slice = keys.slice(start, start + BATCH_ROWS);
+      try {
+        await this.inbox.submitTransaction(
+          slice.map((rowKey): TransactionAction => ['delete', { partitionKey: partition, rowKey }]),
+        );
+      } catch {
+        for (const key of slice) await this.deleteIfPresent(this.inbox, partition, key);
+      }
+    }
   }
 
   async deliver(instanceId: string, item: InboxEvent): Promise<void> {
@@ -145,6 +163,25 @@ export class TableInstanceStore implements InstanceStore {
       if (!(error instanceof RestError && error.statusCode === 404)) throw error;
     }
   }
+}
+
+/** Rows in groups a single Table transaction accepts. */
+function batches<T extends Record<string, unknown>>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let chars = 0;
+  for (const row of rows) {
+    const size = JSON.stringify(row).length;
+    if (current.length > 0 && (current.length === BATCH_ROWS || chars + size > BATCH_CHARS)) {
+      out.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(row);
+    chars += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 function chunks(name: string, text: string): Record<string, string | number> {

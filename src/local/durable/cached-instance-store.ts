@@ -1,0 +1,97 @@
+// A write-through cache in front of one engine's InstanceStore: every write reaches the store before
+// the cache, so a new engine on the same store sees everything; reads of live instances skip the store.
+import { TERMINAL_STATUSES } from '../../core/orchestrations.js';
+import type { HistoryEvent } from './history.js';
+import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from './instance-store.js';
+
+interface Entry {
+  record: InstanceRecord;
+  history: HistoryEvent[];
+  inbox: Map<string, HistoryEvent>;
+}
+
+export class CachedInstanceStore implements InstanceStore {
+  private readonly entries = new Map<string, Entry>();
+  /** Loads from the store in flight, with what was delivered meanwhile (the store's answer may predate it). */
+  private readonly loading = new Map<string, { done: Promise<Entry | undefined>; late: InboxEvent[] }>();
+
+  constructor(private readonly store: InstanceStore) {}
+
+  async create(record: InstanceRecord): Promise<void> {
+    await this.store.create(record);
+    this.entries.set(record.instanceId, { record, history: [], inbox: new Map() });
+  }
+
+  async load(instanceId: string): Promise<StoredInstance | undefined> {
+    const entry = this.entries.get(instanceId) ?? (await this.fill(instanceId));
+    if (!entry) return undefined;
+    return {
+      record: entry.record,
+      history: [...entry.history],
+      inbox: [...entry.inbox].map(([key, event]) => ({ key, event })),
+    };
+  }
+
+  async commit(
+    record: InstanceRecord,
+    fromIndex: number,
+    events: readonly HistoryEvent[],
+    played: readonly string[],
+  ): Promise<void> {
+    await this.store.commit(record, fromIndex, events, played);
+    const entry = this.entries.get(record.instanceId);
+    if (!entry) return;
+    // Finished instances leave the cache, so it holds only what is running.
+    if (TERMINAL_STATUSES.includes(record.runtimeStatus)) {
+      this.entries.delete(record.instanceId);
+      return;
+    }
+    entry.history.length = fromIndex;
+    entry.history.push(...events);
+    entry.record = record;
+    for (const key of played) entry.inbox.delete(key);
+  }
+
+  async deliver(instanceId: string, item: InboxEvent): Promise<void> {
+    await this.store.deliver(instanceId, item);
+    this.entries.get(instanceId)?.inbox.set(item.key, item.event);
+    this.loading.get(instanceId)?.late.push(item);
+  }
+
+  list(): Promise<InstanceRecord[]> {
+    return this.store.list();
+  }
+
+  async delete(instanceId: string): Promise<void> {
+    this.entries.delete(instanceId);
+    await this.store.delete(instanceId);
+  }
+
+  private fill(instanceId: string): Promise<Entry | undefined> {
+    const pending = this.loading.get(instanceId);
+    if (pending) return pending.done;
+    const late: InboxEvent[] = [];
+    const done = this.store.load(instanceId).then(
+      (stored) => {
+        this.loading.delete(instanceId);
+        // Created while loading: the cache's entry is newer than the store's answer.
+        const current = this.entries.get(instanceId);
+        if (current || !stored) return current;
+        const entry: Entry = {
+          record: stored.record,
+          history: stored.history,
+          inbox: new Map(stored.inbox.map((item) => [item.key, item.event])),
+        };
+        for (const item of late) entry.inbox.set(item.key, item.event);
+        if (!TERMINAL_STATUSES.includes(stored.record.runtimeStatus)) this.entries.set(instanceId, entry);
+        return entry;
+      },
+      (error: unknown) => {
+        this.loading.delete(instanceId);
+        throw error;
+      },
+    );
+    this.loading.set(instanceId, { done, late });
+    return done;
+  }
+}
