@@ -16,6 +16,7 @@ export function* rebuildApp(context: df.OrchestrationContext): Generator<df.Task
     image: input.image,
     base: input.base,
     baseDigest: input.baseDigest,
+    rebase: 'rebase' in input.method,
   })) as AppBaseCheck;
   const appData = {
     app: input.app,

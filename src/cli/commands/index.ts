@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerCopy } from './copy.js';
+import { register as registerDemo } from './demo.js';
 import { register as registerGraph } from './graph.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerRuns } from './runs.js';
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerStart(program);
   registerSync(program);
   registerRuns(program);
+  registerDemo(program);
 }

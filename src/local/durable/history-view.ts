@@ -24,13 +24,23 @@ export function historyEntries(history: readonly HistoryEvent[]): HistoryEntry[]
       event.EventType !== EventType.OrchestratorStarted &&
       event.EventType !== EventType.OrchestratorCompleted,
   );
+  // Completions name their task only by id: give them the name it was scheduled under.
+  const scheduled = new Map<number, string>();
+  for (const event of history)
+    if (event.EventId >= 0 && typeof event.Name === 'string') scheduled.set(event.EventId, event.Name);
   return shown.map((event) => {
     const entry: Record<string, unknown> = {
       eventType: NAMES.get(event.EventType) ?? String(event.EventType),
       timestamp: iso(event.Timestamp),
     };
-    if (typeof event.Name === 'string') entry.name = event.Name;
     const taskId = event.TaskScheduledId ?? event.TimerId ?? (event.EventId >= 0 ? event.EventId : undefined);
+    const name =
+      typeof event.Name === 'string'
+        ? event.Name
+        : typeof taskId === 'number'
+          ? scheduled.get(taskId)
+          : undefined;
+    if (name !== undefined) entry.name = name;
     if (typeof taskId === 'number') entry.taskId = taskId;
     if (event.Input !== undefined) entry.input = parsed(event.Input);
     if (event.Result !== undefined) entry.result = parsed(event.Result);

@@ -19,7 +19,7 @@ export interface AppBaseCheck {
  */
 export async function checkAppBase(
   deps: WorkflowDeps,
-  input: { app: string; image: string; base: string; baseDigest: string },
+  input: { app: string; image: string; base: string; baseDigest: string; rebase: boolean },
 ): Promise<AppBaseCheck> {
   const { repository, tag } = splitPrivateKey(input.base);
   const head = await deps.privateStores(repository).headManifest({ repository, tag });
@@ -34,6 +34,13 @@ export async function checkAppBase(
   }
   // Built elsewhere (a CI, an earlier rebase) on this very base: the image says so itself.
   const app = splitPrivateKey(input.image);
+  if (input.rebase && (await deps.privateStores(app.repository).headManifest(app)) === undefined) {
+    return {
+      skip: true,
+      baseDigest,
+      reason: `${input.image} is not in the private registry yet: there is nothing to rebase`,
+    };
+  }
   const recorded = await baseAnnotations(deps.privateStores(app.repository), app);
   if (recorded?.digest === baseDigest) {
     return {
