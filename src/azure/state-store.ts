@@ -1,13 +1,11 @@
 // The StateStore on Azure Table storage (Azurite locally): one table for tracked images, one for apps.
-import { RestError, TableClient } from '@azure/data-tables';
-import type { TokenCredential } from '@azure/identity';
+import { RestError, type TableClient } from '@azure/data-tables';
 import type { AppState, RebuildResult, StateStore, TrackedImageState } from '../core/state.js';
 import { type Entity, ownProperties, readEntity, updateEntityWithRetry } from './etag-update.js';
+import { type TableStorageConnection, tableClient } from './table-client.js';
 import { escapeTableKey } from './table-keys.js';
 
-export type TableStorageConnection =
-  | { readonly connectionString: string }
-  | { readonly endpoint: string; readonly credential: TokenCredential };
+export type { TableStorageConnection };
 
 /** Tables `<prefix>images` and `<prefix>apps`; a prefix keeps several deployments apart in one account. */
 export const DEFAULT_TABLE_PREFIX = 'basewatch';
@@ -20,17 +18,7 @@ export async function openTableStateStore(
   if (!/^[A-Za-z][A-Za-z0-9]{0,56}$/.test(tablePrefix)) {
     throw new Error(`table prefix '${tablePrefix}' must be letters and digits, starting with a letter`);
   }
-  const client = (name: string) => {
-    if ('connectionString' in connection) {
-      const insecure = /TableEndpoint=http:|UseDevelopmentStorage=true/i.test(connection.connectionString);
-      return TableClient.fromConnectionString(connection.connectionString, name, {
-        allowInsecureConnection: insecure,
-      });
-    }
-    return new TableClient(connection.endpoint, name, connection.credential, {
-      allowInsecureConnection: connection.endpoint.startsWith('http:'),
-    });
-  };
+  const client = (name: string) => tableClient(connection, name);
   const store = new TableStateStore(client(`${tablePrefix}images`), client(`${tablePrefix}apps`));
   await store.createTables();
   return store;

@@ -1,7 +1,7 @@
 // The local engine's instances, history and inbox in Azure Table storage (Azurite on the local
 // host), so that a process killed mid-run resumes where it stopped.
-import { RestError, TableClient, type TransactionAction } from '@azure/data-tables';
-import type { TableStorageConnection } from '../../azure/state-store.js';
+import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { type TableStorageConnection, tableClient } from '../../azure/table-client.js';
 import { escapeTableKey, unescapeTableKey } from '../../azure/table-keys.js';
 import type { RuntimeStatus } from '../../core/orchestrations.js';
 import type { HistoryEvent } from './history.js';
@@ -27,16 +27,7 @@ export class TableInstanceStore implements InstanceStore {
   static async open(connection: TableStorageConnection, hub = 'basewatch'): Promise<TableInstanceStore> {
     if (!/^[A-Za-z][A-Za-z0-9]{0,48}$/.test(hub))
       throw new Error(`task hub '${hub}' must be letters and digits`);
-    const client = (name: string) =>
-      'connectionString' in connection
-        ? TableClient.fromConnectionString(connection.connectionString, name, {
-            allowInsecureConnection: /TableEndpoint=http:|UseDevelopmentStorage=true/i.test(
-              connection.connectionString,
-            ),
-          })
-        : new TableClient(connection.endpoint, name, connection.credential, {
-            allowInsecureConnection: connection.endpoint.startsWith('http:'),
-          });
+    const client = (name: string) => tableClient(connection, name);
     const store = new TableInstanceStore(
       client(`${hub}Instances`),
       client(`${hub}History`),
