@@ -299,31 +299,8 @@ describe('basewatch start', () => {
   it("a push to the mirror starts the dependents' rebuilds within seconds, through the registry notification", async () => {
     const data = join(dir, 'data-hooks');
     const file = join(dir, 'basewatch.yaml');
-    const host = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'start',
-        '--config',
-        file,
-        '--data',
-        data,
-        '--port',
-        String(hostPort),
-      ],
-      {
-        env: { ...process.env, HOOK_SECRET: SECRET },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const host = await startHostProcess(['--config', file, '--data', data], hostPort);
     try {
-      await waitFor(
-        async () =>
-          (await fetch(`http://127.0.0.1:${hostPort}/api/runs`).catch(() => undefined))?.ok === true,
-        60_000,
-      );
       // Someone else moves the copy (an `az acr import` by hand): basewatch hears it and rebuilds the apps.
       const node4 = nodeImage('node-4');
       await pushIndex(mirror.url, 'base/node', '22', node4);
@@ -347,8 +324,7 @@ describe('basewatch start', () => {
       );
       expect(raw.annotations[BASE_DIGEST]).toBe(node4.digest);
     } finally {
-      host.kill('SIGTERM');
-      await new Promise((resolve) => host.once('exit', resolve));
+      await host.stop('SIGTERM');
     }
   });
 
@@ -365,29 +341,11 @@ describe('basewatch start', () => {
     );
     const image = makeImage({ seed: 'kill-1' });
     await pushImage(upstream.url, 'library/kill', '1', image);
-    const args = [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'start',
-      '--config',
-      file,
-      '--data',
-      data,
-      '--port',
-      String(await freePort()),
-    ];
-    const port = Number(args.at(-1));
-    const first = spawn(process.execPath, args, {
-      env: { ...process.env, HOOK_SECRET: SECRET },
-      stdio: 'ignore',
-    });
+    const port = await freePort();
+    const options = ['--config', file, '--data', data];
+    const first = await startHostProcess(options, port);
     let syncId = '';
     try {
-      await waitFor(
-        async () => (await fetch(`http://127.0.0.1:${port}/api/runs`).catch(() => undefined))?.ok === true,
-        60_000,
-      );
       expect(
         (
           await fetch(`http://127.0.0.1:${port}/api/sync`, {
@@ -403,17 +361,13 @@ describe('basewatch start', () => {
       };
       syncId = runs.find((run) => run.name === 'syncImage')!.instanceId;
     } finally {
-      first.kill('SIGKILL');
-      await new Promise((resolve) => first.once('exit', resolve));
+      await first.stop('SIGKILL');
     }
 
     await upstream.settled();
     upstream.clearRequests();
     hooks.reply('/ci/slow/status', { status: 'succeeded' });
-    const second = spawn(process.execPath, args, {
-      env: { ...process.env, HOOK_SECRET: SECRET },
-      stdio: 'ignore',
-    });
+    const second = await startHostProcess(options, port);
     try {
       await waitFor(async () => {
         const answer = await fetch(`http://127.0.0.1:${port}/api/runs/${encodeURIComponent(syncId)}`).catch(
@@ -441,11 +395,41 @@ describe('basewatch start', () => {
         upstream.requests().filter((r) => r.method === 'GET' && /\/(manifests|blobs)\//.test(r.uri)),
       ).toEqual([]);
     } finally {
-      second.kill('SIGTERM');
-      await new Promise((resolve) => second.once('exit', resolve));
+      await second.stop('SIGTERM');
     }
   });
 });
+
+/** `basewatch start OPTIONS --port PORT` in a child process, once its operator API answers. */
+async function startHostProcess(
+  options: string[],
+  port: number,
+): Promise<{ stop(signal: NodeJS.Signals): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'start', ...options, '--port', String(port)],
+    {
+      env: { ...process.env, HOOK_SECRET: SECRET },
+      stdio: 'ignore',
+    },
+  );
+  const stop = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
+  try {
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/api/runs`).catch(() => undefined))?.ok === true,
+      60_000,
+    );
+  } catch (error) {
+    await stop('SIGKILL');
+    throw error;
+  }
+  return { stop };
+}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
