@@ -10,6 +10,7 @@ import { resolveSecret, resolveValue } from '../config/secret.js';
 import type { NotificationsConfig } from '../config/types.js';
 import type { BasewatchEvent, EventData } from '../core/events.js';
 import type { Notifier } from '../core/notifier.js';
+import { isLoopbackHost } from '../registry/transport.js';
 import { armOperationError } from './arm-errors.js';
 
 /** Event Grid accepts at most 1 MB per publish request; batches well under it keep us clear. */
@@ -67,7 +68,10 @@ export function eventGridNotifierFromConfig(
     config.key !== undefined
       ? { key: resolveSecret(config.key, env, 'Event Grid topic key') }
       : { token: identity };
-  return new EventGridNotifier({ endpoint, credential, ...(clientOptions && { clientOptions }) });
+  // Plain HTTP only to a topic on this machine (an emulator); anywhere else the key must travel over TLS.
+  const loopback = endpoint.startsWith('http://') && isLoopbackHost(new URL(endpoint).host);
+  const options = loopback ? { ...clientOptions, allowInsecureConnection: true } : clientOptions;
+  return new EventGridNotifier({ endpoint, credential, ...(options && { clientOptions: options }) });
 }
 
 function toSendInput(event: BasewatchEvent): SendCloudEventInput<EventData> {
