@@ -2,11 +2,13 @@
 import { benchCheckUpstream } from './check-upstream.js';
 import { benchCopy } from './copy.js';
 import { benchEngine } from './engine.js';
+import { benchPlan } from './plan.js';
 
 const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
   'check-upstream': benchCheckUpstream,
   copy: benchCopy,
   engine: benchEngine,
+  plan: benchPlan,
 };
 
 const chosen = process.argv.slice(2);
