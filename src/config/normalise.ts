@@ -81,7 +81,6 @@ function normaliseImages(
       source: formatReference(parseReference(entry.source, { defaultTag: false })),
       target: targetName,
       selection: entry.tags !== undefined ? { tags: entry.tags } : { tagPolicy: entry.tagPolicy ?? {} },
-      ...(entry.gate && { gate: entry.gate }),
       schedule: entry.schedule ?? defaults.schedule,
       platforms: entry.platforms ?? defaults.platforms,
       rateLimit: entry.rateLimit ?? defaults.rateLimit,

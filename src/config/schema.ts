@@ -94,7 +94,19 @@ const image = strict({
     .optional(),
   tagPolicy: tagPolicy.optional(),
   target: z.string(),
-  gate: strict({ acrTask: z.string().min(1) }).optional(),
+  // Accepted by name so the message can say why: promoting unvalidated images silently would be worse.
+  gate: z
+    .unknown()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'validating a new base before promoting it (gate) is planned but not built yet: remove gate',
+        });
+      }
+    }),
   schedule: schedule.optional(),
   platforms: platforms.optional(),
   rateLimit: rateLimit.optional(),

@@ -44,7 +44,6 @@ export interface TrackedImageConfig extends ImageDefaults {
   /** Repository in the private registry, e.g. `base/node`. */
   readonly target: string;
   readonly selection: TagSelection;
-  readonly gate?: { readonly acrTask: string };
 }
 
 export type RebuildConfig =

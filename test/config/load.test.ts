@@ -25,7 +25,7 @@ images:
   - source: docker.io/library/node
     tags: ["20-alpine", "22-alpine"]
     target: base/node
-    gate: { acrTask: validate-base }
+    # gate: planned, not built yet (a config with one is refused, see below)
   - source: python
     tagPolicy: { semver: ">=3.11", match: "-slim$", latest: 2 }
     target: base/python
@@ -81,7 +81,6 @@ describe('a valid config', () => {
       schedule: '0 */10 * * * *',
       platforms: 'all',
       rateLimit: { minRemaining: 10 },
-      gate: { acrTask: 'validate-base' },
     });
     expect(config.images[1]).toMatchObject({
       source: 'docker.io/library/python',
@@ -133,6 +132,13 @@ const BAD: [string, string, string[]][] = [
     `${GOOD}extras: true\n`,
     [
       "basewatch.yaml:43:1: extras: unknown key 'extras'; expected one of: version, registry, credentials, defaults, images, apps, notifications",
+    ],
+  ],
+  [
+    'a gate (planned, not built)',
+    edit('    target: base/node\n', '    target: base/node\n    gate: { acrTask: validate-base }\n'),
+    [
+      'basewatch.yaml:18:11: images[0].gate: validating a new base before promoting it (gate) is planned but not built yet: remove gate',
     ],
   ],
   [
