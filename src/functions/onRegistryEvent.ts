@@ -3,25 +3,25 @@
 import * as df from 'durable-functions';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
 import { azureHost } from '../azure/functions-host.js';
-import { isDropped, parseRegistryEvent } from '../azure/registry-events.js';
-import { handleRegistryPush } from '../workflows/registry-push.js';
+import { parseRegistryEvent } from '../azure/registry-events.js';
+import { handlePushes } from '../workflows/registry-push.js';
 
 df.app.client.eventGrid('onRegistryEvent', {
   handler: async (event, client, context) => {
-    const push = parseRegistryEvent(event);
-    if (isDropped(push)) {
-      context.log(`dropped event ${push.eventId ?? '(no id)'}: ${push.dropped}`);
-      return;
-    }
     const host = await azureHost();
-    const outcome = await handleRegistryPush(
-      new DurableClientOrchestrations(client),
-      host.config,
-      push,
-      host.deps.timing,
+    const [result] = await handlePushes(
+      {
+        orchestrations: new DurableClientOrchestrations(client),
+        config: host.config,
+        timing: host.deps.timing,
+        logger: host.deps.logger,
+      },
+      [parseRegistryEvent(event)],
     );
     context.log(
-      `${push.repository}:${push.tag ?? push.digest}: ${outcome.started ? `started ${'instanceId' in outcome ? outcome.instanceId : ''}` : outcome.reason}`,
+      result?.started
+        ? `started ${'instanceId' in result ? result.instanceId : ''}`
+        : `not started: ${result?.reason}`,
     );
   },
 });

@@ -4,8 +4,8 @@ import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
 import { azureHost } from '../azure/functions-host.js';
-import { isDropped, parseDistributionNotification } from '../azure/registry-events.js';
-import { handleRegistryPush } from '../workflows/registry-push.js';
+import { parseDistributionNotification } from '../azure/registry-events.js';
+import { handlePushes } from '../workflows/registry-push.js';
 
 app.http('registryHooks', {
   route: 'hooks/registry',
@@ -20,15 +20,15 @@ app.http('registryHooks', {
       return { status: 400, jsonBody: { error: 'body is not JSON' } };
     }
     const host = await azureHost();
-    const orchestrations = new DurableClientOrchestrations(df.getClient(context));
-    const results = [];
-    for (const push of parseDistributionNotification(body)) {
-      results.push(
-        isDropped(push)
-          ? { started: false, reason: push.dropped }
-          : await handleRegistryPush(orchestrations, host.config, push, host.deps.timing),
-      );
-    }
+    const results = await handlePushes(
+      {
+        orchestrations: new DurableClientOrchestrations(df.getClient(context)),
+        config: host.config,
+        timing: host.deps.timing,
+        logger: host.deps.logger,
+      },
+      parseDistributionNotification(body),
+    );
     return { status: 202, jsonBody: { results } };
   },
 });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApiRequest, ApiResponse } from '../api/exchange.js';
 import { parseDistributionNotification, parseRegistryEventDelivery } from '../azure/registry-events.js';
 import type { Logger } from '../core/logger.js';
-import { type HookContext, handlePushes } from './registry-hooks.js';
+import { type HookContext, handlePushes } from '../workflows/registry-push.js';
 
 export interface LocalServerOptions {
   readonly port: number;

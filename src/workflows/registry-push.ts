@@ -1,8 +1,9 @@
 // A push to the private registry, from ACR's ImagePushed event or a registry's notification: when it moves
 // a tracked copy (imported by someone else) or an image other apps build FROM, their rebuilds start.
-import type { RegistryPush } from '../azure/registry-events.js';
+import { isDropped, type ParsedRegistryEvent, type RegistryPush } from '../azure/registry-events.js';
 import { registryHost } from '../config/registry-location.js';
 import type { BasewatchConfig } from '../config/types.js';
+import type { Logger } from '../core/logger.js';
 import type { Orchestrations } from '../core/orchestrations.js';
 import { Orchestration } from './names.js';
 import { type StartedSync, startSyncImageOnce } from './triggers.js';
@@ -54,4 +55,37 @@ export async function handleRegistryPush(
     alreadyImported: true,
     timing,
   });
+}
+
+export interface HookContext {
+  readonly orchestrations: Orchestrations;
+  readonly config: BasewatchConfig;
+  readonly timing: WorkflowTiming;
+  readonly logger: Logger;
+}
+
+export type HookResult = PushOutcome | { readonly started: false; readonly reason: string };
+
+/** Starts what the pushes call for; malformed events are logged and dropped (never retried forever). */
+export async function handlePushes(
+  context: HookContext,
+  events: readonly ParsedRegistryEvent[],
+): Promise<HookResult[]> {
+  const results: HookResult[] = [];
+  for (const event of events) {
+    if (isDropped(event)) {
+      context.logger.debug('registry event dropped', { reason: event.dropped, eventId: event.eventId });
+      results.push({ started: false, reason: event.dropped });
+      continue;
+    }
+    const outcome = await handleRegistryPush(context.orchestrations, context.config, event, context.timing);
+    context.logger.info('registry push', {
+      repository: event.repository,
+      tag: event.tag,
+      digest: event.digest,
+      ...outcome,
+    });
+    results.push(outcome);
+  }
+  return results;
 }
