@@ -32,6 +32,8 @@ const APPS = Number(process.env.BENCH_ENGINE_APPS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 3);
 const TARGET_MS = 50;
 type StoreKind = 'table' | 'memory';
+/** For profiling one side: `BENCH_ENGINE_STORES=table`. */
+const KINDS = (process.env.BENCH_ENGINE_STORES ?? 'table,memory').split(',') as StoreKind[];
 
 interface World {
   readonly registry: TestRegistry;
@@ -58,7 +60,7 @@ export async function benchEngine(): Promise<Record<string, unknown>> {
     const runs: Record<StoreKind, Array<Record<string, unknown>>> = { table: [], memory: [] };
     const problems: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [position, kind] of (['table', 'memory'] as const).entries()) {
+      for (const [position, kind] of KINDS.entries()) {
         // Alternate which goes first, so a drift in the machine's load does not favour one side.
         const engineFirst = (round + position) % 2 === 0;
         let engine: Awaited<ReturnType<typeof onEngine>> | undefined;
@@ -103,7 +105,7 @@ export async function benchEngine(): Promise<Record<string, unknown>> {
       memoryInstanceStore: summary('memory'),
       machine: machine(),
     };
-    if (APPS === 500 && ROUNDS >= 3)
+    if (APPS === 500 && ROUNDS >= 3 && KINDS.length === 2)
       await writeFile(
         new URL('./results/engine.json', import.meta.url),
         `${JSON.stringify(result, null, 2)}\n`,

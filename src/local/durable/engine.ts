@@ -228,8 +228,7 @@ export class LocalDurableEngine implements Orchestrations {
   private async episode(instanceId: string): Promise<void> {
     const stored = await this.store.load(instanceId);
     if (!stored || TERMINAL_STATUSES.includes(stored.record.runtimeStatus)) return;
-    const done = completedTaskIds(stored.history);
-    const fresh = stored.inbox.filter(({ event }) => !isCompletionOf(event, done));
+    const fresh = unplayed(stored);
     if (fresh.length === 0) return;
 
     const handler = this.options.orchestrations.get(stored.record.name);
@@ -501,9 +500,15 @@ function completionId(event: HistoryEvent): number | undefined {
   return typeof id === 'number' ? id : undefined;
 }
 
-function isCompletionOf(event: HistoryEvent, done: Set<number>): boolean {
-  const id = completionId(event);
-  return id !== undefined && done.has(id);
+/** Inbox events the history does not hold yet: a store may keep played ones until the instance ends. */
+function unplayed(stored: StoredInstance): InboxEvent[] {
+  const done = completedTaskIds(stored.history);
+  const started = stored.history.some((event) => event.EventType === EventType.ExecutionStarted);
+  return stored.inbox.filter(({ event }) => {
+    if (event.EventType === EventType.ExecutionStarted) return !started;
+    const id = completionId(event);
+    return id === undefined || !done.has(id);
+  });
 }
 
 function toStatus(

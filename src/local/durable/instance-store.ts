@@ -33,7 +33,10 @@ export interface InstanceStore {
   /** Creates or replaces an instance: history and inbox start empty. */
   create(record: InstanceRecord): Promise<void>;
   load(instanceId: string): Promise<StoredInstance | undefined>;
-  /** Appends history at `fromIndex` (the current length) and updates the record, as one step. */
+  /**
+   * Appends history at `fromIndex` (the current length) and updates the record, as one step. `played`
+   * inbox events may stay in the store until the instance ends; the engine skips what the history holds.
+   */
   commit(
     record: InstanceRecord,
     fromIndex: number,

@@ -3,18 +3,20 @@
 import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { type TableStorageConnection, tableClient } from '../../azure/table-client.js';
 import { escapeTableKey, unescapeTableKey } from '../../azure/table-keys.js';
-import type { RuntimeStatus } from '../../core/orchestrations.js';
+import { type RuntimeStatus, TERMINAL_STATUSES } from '../../core/orchestrations.js';
 import type { HistoryEvent } from './history.js';
 import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from './instance-store.js';
+import {
+  batches,
+  chunks,
+  type Entity,
+  historyRows,
+  readChunks,
+  readHistory,
+  reviveEvent,
+} from './table-history-rows.js';
 
-/** A Table string property holds 64 KiB of UTF-16; longer JSON is split over numbered properties. */
-const CHUNK_CHARS = 30_000;
 const INSTANCE_PARTITION = 'instance';
-/** A Table transaction takes at most 100 operations and 4 MiB; stay well under both. */
-const BATCH_ROWS = 100;
-const BATCH_CHARS = 1_000_000;
-
-type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
 export class TableInstanceStore implements InstanceStore {
   private constructor(
@@ -42,9 +44,8 @@ export class TableInstanceStore implements InstanceStore {
   }
 
   async create(record: InstanceRecord): Promise<void> {
-    const partition = escapeTableKey(record.instanceId);
-    await this.deletePartition(this.history, partition);
-    await this.deletePartition(this.inbox, partition);
+    // Old history rows need no deleting: a length of 0 hides them and the next commits overwrite them.
+    await this.clearInbox(escapeTableKey(record.instanceId));
     await this.instances.upsertEntity(instanceEntity(record, 0), 'Replace');
   }
 
@@ -58,18 +59,21 @@ export class TableInstanceStore implements InstanceStore {
       throw error;
     }
     const length = Number(row.historyLength ?? 0);
-    const history: HistoryEvent[] = [];
-    for await (const entity of this.history.listEntities<Entity>({
-      queryOptions: { filter: `PartitionKey eq '${partition}'` },
-    })) {
-      const index = Number(entity.rowKey);
-      if (index < length) history[index] = reviveEvent(readChunks(entity, 'event')!);
+    const rows: Entity[] = [];
+    if (length > 0) {
+      for await (const entity of this.history.listEntities<Entity>({
+        queryOptions: { filter: `PartitionKey eq '${partition}'` },
+      })) {
+        rows.push(entity);
+      }
     }
+    const history = readHistory(rows, length, instanceId);
     const inbox: InboxEvent[] = [];
     for await (const entity of this.inbox.listEntities<Entity>({
       queryOptions: { filter: `PartitionKey eq '${partition}'` },
     })) {
-      inbox.push({ key: unescapeTableKey(entity.rowKey), event: reviveEvent(readChunks(entity, 'event')!) });
+      const event = reviveEvent(JSON.parse(readChunks(entity, 'event')!));
+      inbox.push({ key: unescapeTableKey(entity.rowKey), event });
     }
     inbox.sort((a, b) => new Date(a.event.Timestamp).getTime() - new Date(b.event.Timestamp).getTime());
     return { record: recordFromEntity(row), history, inbox };
@@ -79,32 +83,36 @@ export class TableInstanceStore implements InstanceStore {
     record: InstanceRecord,
     fromIndex: number,
     events: readonly HistoryEvent[],
-    played: readonly string[],
+    _played: readonly string[],
   ): Promise<void> {
     const partition = escapeTableKey(record.instanceId);
     // History rows first, then the record that makes them count: a crash in between leaves rows past the length, ignored.
-    const rows = events.map((event, offset) => ({
-      partitionKey: partition,
-      rowKey: String(fromIndex + offset).padStart(8, '0'),
-      ...chunks('event', JSON.stringify(event)),
-    }));
-    for (const batch of batches(rows)) {
-      await this.history.submitTransaction(batch.map((row): TransactionAction => ['upsert', row, 'Replace']));
-    }
+    const rows = historyRows(partition, fromIndex, events);
+    if (rows.length === 1) await this.history.upsertEntity(rows[0]!, 'Replace');
+    else
+      for (const batch of batches(rows))
+        await this.history.submitTransaction(
+          batch.map((row): TransactionAction => ['upsert', row, 'Replace']),
+        );
     await this.instances.upsertEntity(instanceEntity(record, fromIndex + events.length), 'Replace');
-    await this.deletePlayed(partition, played.map(escapeTableKey));
+    // Played events stay in the inbox until the instance ends (one request then, not one per episode):
+    // the engine skips events the history already holds.
+    if (TERMINAL_STATUSES.includes(record.runtimeStatus)) await this.clearInbox(partition);
   }
 
-  /** One transaction per 100 rows; one by one when that fails (a row already gone fails the whole transaction). */
-  private async deletePlayed(partition: string, keys: readonly string[]): Promise<void> {
-    for (let start = 0; start < keys.length; start += BATCH_ROWS) {
-      const slice = keys.slice(start, start + BATCH_ROWS);
+  /** Deletes the inbox partition: one query, then one transaction per 100 rows (one by one if a row is gone). */
+  private async clearInbox(partition: string): Promise<void> {
+    const keys: string[] = [];
+    for await (const entity of this.inbox.listEntities<Entity>({
+      queryOptions: { filter: `PartitionKey eq '${partition}'`, select: ['RowKey'] },
+    })) {
+      keys.push(entity.rowKey);
+    }
+    for (const batch of batches(keys.map((rowKey) => ({ partitionKey: partition, rowKey })))) {
       try {
-        await this.inbox.submitTransaction(
-          slice.map((rowKey): TransactionAction => ['delete', { partitionKey: partition, rowKey }]),
-        );
+        await this.inbox.submitTransaction(batch.map((row): TransactionAction => ['delete', row]));
       } catch {
-        for (const key of slice) await this.deleteIfPresent(this.inbox, partition, key);
+        for (const row of batch) await this.deleteIfPresent(this.inbox, partition, row.rowKey);
       }
     }
   }
@@ -154,51 +162,6 @@ export class TableInstanceStore implements InstanceStore {
       if (!(error instanceof RestError && error.statusCode === 404)) throw error;
     }
   }
-}
-
-/** Rows in groups a single Table transaction accepts. */
-function batches<T extends Record<string, unknown>>(rows: readonly T[]): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let chars = 0;
-  for (const row of rows) {
-    const size = JSON.stringify(row).length;
-    if (current.length > 0 && (current.length === BATCH_ROWS || chars + size > BATCH_CHARS)) {
-      out.push(current);
-      current = [];
-      chars = 0;
-    }
-    current.push(row);
-    chars += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-function chunks(name: string, text: string): Record<string, string | number> {
-  const out: Record<string, string | number> = {
-    [`${name}Chunks`]: Math.ceil(text.length / CHUNK_CHARS) || 1,
-  };
-  for (let i = 0; i * CHUNK_CHARS < text.length || i === 0; i++)
-    out[`${name}${i}`] = text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
-  return out;
-}
-
-function readChunks(entity: Record<string, unknown>, name: string): string | undefined {
-  const count = entity[`${name}Chunks`];
-  if (typeof count !== 'number') return undefined;
-  let text = '';
-  for (let i = 0; i < count; i++) text += String(entity[`${name}${i}`] ?? '');
-  return text;
-}
-
-function reviveEvent(text: string): HistoryEvent {
-  const event = JSON.parse(text) as HistoryEvent & { FireAt?: string };
-  return {
-    ...event,
-    Timestamp: new Date(event.Timestamp),
-    ...(event.FireAt !== undefined && { FireAt: new Date(event.FireAt) }),
-  };
 }
 
 function instanceEntity(record: InstanceRecord, historyLength: number): Entity {
