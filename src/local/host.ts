@@ -1,5 +1,6 @@
 // The local host: the same app manifest as on Azure Functions, on one machine — embedded Azurite for
 // Table storage, the local durable engine, the timer on the config's schedule, and the HTTP routes.
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiRequest, ApiResponse } from '../api/exchange.js';
 import { activities, orchestrations as orchestrationHandlers } from '../app.js';
@@ -12,6 +13,7 @@ import type { WorkflowDeps } from '../workflows/deps.js';
 import { startSyncCycle } from '../workflows/triggers.js';
 import type { WorkflowTiming } from '../workflows/types.js';
 import { startAzuriteTables } from './azurite.js';
+import { lockDataDir } from './data-lock.js';
 import { LocalDurableEngine } from './durable/engine.js';
 import { TableInstanceStore } from './durable/table-instance-store.js';
 import { type LocalServer, startLocalServer } from './http-server.js';
@@ -48,14 +50,22 @@ export interface LocalHost extends LocalHostParts {
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
+  let lockAnnounce: ((url: string) => Promise<void>) | undefined;
   // A bad config stops everything before anything starts.
   const config = await loadConfig(options.configFile);
   const { logger } = options;
-  const azurite = await startAzuriteTables(
-    options.inMemory ? {} : { location: join(options.dataDir, 'azurite') },
-  );
-  const stopping: Array<() => Promise<void> | void> = [() => azurite.stop()];
+  const stopping: Array<() => Promise<void> | void> = [];
+  if (!options.inMemory) {
+    await mkdir(options.dataDir, { recursive: true });
+    const lock = await lockDataDir(options.dataDir);
+    stopping.push(() => lock.release());
+    lockAnnounce = lock.announce;
+  }
   try {
+    const azurite = await startAzuriteTables(
+      options.inMemory ? {} : { location: join(options.dataDir, 'azurite') },
+    );
+    stopping.unshift(() => azurite.stop());
     const connection = { connectionString: azurite.connectionString };
     const deps = buildPorts({
       config,
@@ -86,6 +96,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
           : async () => ({ status: 404, body: { error: 'the operator API is not served by this host' } }),
       });
       stopping.unshift(() => server?.close());
+      await lockAnnounce?.(server.url);
     }
     let timer: ScheduleTimer | undefined;
     if (options.timer) {

@@ -394,6 +394,16 @@ describe('basewatch start', () => {
       expect(
         upstream.requests().filter((r) => r.method === 'GET' && /\/(manifests|blobs)\//.test(r.uri)),
       ).toEqual([]);
+
+      // While the host holds the data directory, `runs` asks its API and `sync` refuses to share the files.
+      const listed = await basewatch(['runs', '--config', file, '--data', data, '--json']);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(JSON.parse(listed.stdout).map((run: { instanceId: string }) => run.instanceId)).toContain(
+        syncId,
+      );
+      const refused = await basewatch(['sync', '--config', file, '--data', data]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`${data} is in use by basewatch`);
     } finally {
       await second.stop('SIGTERM');
     }

@@ -1,6 +1,8 @@
 // `basewatch runs [--status S] [--json]` and `basewatch runs show ID [--json]`: orchestration history.
 import type { Command } from 'commander';
 import type { OrchestrationStatus, RuntimeStatus } from '../../core/orchestrations.js';
+import { DataDirInUseError } from '../../local/data-lock.js';
+import type { LocalDurableEngine } from '../../local/durable/engine.js';
 import { type HostCommandOptions, startHost, withHostOptions } from '../host-options.js';
 
 const STATUSES: readonly RuntimeStatus[] = [
@@ -26,16 +28,19 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: HostCommandOptions & { status?: string; limit: string; json?: boolean }) => {
       const statuses = options.status === undefined ? undefined : parseStatuses(options.status);
-      const host = await startHost(options);
-      try {
-        const list = await host.engine.list({
-          ...(statuses && { runtimeStatus: statuses }),
-          limit: Number(options.limit),
-        });
-        process.stdout.write(options.json ? `${JSON.stringify(list, null, 2)}\n` : describeList(list));
-      } finally {
-        await host.stop();
-      }
+      const filter = { ...(statuses && { runtimeStatus: statuses }), limit: Number(options.limit) };
+      const list = await fromRuns(
+        options,
+        (engine) => engine.list(filter),
+        async (url) => {
+          const query = new URLSearchParams({
+            limit: String(filter.limit),
+            ...(statuses && { status: statuses.join(',') }),
+          });
+          return ((await apiGet(`${url}/api/runs?${query}`)) as { runs: OrchestrationStatus[] }).runs;
+        },
+      );
+      process.stdout.write(options.json ? `${JSON.stringify(list, null, 2)}\n` : describeList(list));
     });
 
   withHostOptions(runs.command('show'))
@@ -43,15 +48,16 @@ export function register(program: Command): void {
     .argument('<id>', 'instance id')
     .option('--json', 'print JSON')
     .action(async (id: string, options: HostCommandOptions & { json?: boolean }) => {
-      const host = await startHost(options);
-      try {
-        const status = await host.engine.getStatus(id, { showHistory: true, showInput: true });
-        if (!status)
-          throw new Error(`no run with id '${id}' in ${options.inMemory ? 'memory' : options.data}`);
-        process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : describeRun(status));
-      } finally {
-        await host.stop();
-      }
+      const status = await fromRuns(
+        options,
+        (engine) => engine.getStatus(id, { showHistory: true, showInput: true }),
+        async (url) =>
+          (await apiGet(`${url}/api/runs/${encodeURIComponent(id)}`, true)) as
+            | OrchestrationStatus
+            | undefined,
+      );
+      if (!status) throw new Error(`no run with id '${id}' in ${options.inMemory ? 'memory' : options.data}`);
+      process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : describeRun(status));
     });
 }
 
@@ -93,4 +99,32 @@ function describeRun(run: OrchestrationStatus): string {
     lines.push(`  ${entry.timestamp}  ${entry.eventType.padEnd(34)} ${detail}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Reads runs from the data directory, or from the host that holds it (through its operator API). */
+async function fromRuns<T>(
+  options: HostCommandOptions,
+  local: (engine: LocalDurableEngine) => Promise<T>,
+  remote: (url: string) => Promise<T>,
+): Promise<T> {
+  let host: Awaited<ReturnType<typeof startHost>>;
+  try {
+    host = await startHost(options);
+  } catch (error) {
+    if (error instanceof DataDirInUseError && error.holder.url) return remote(error.holder.url);
+    throw error;
+  }
+  try {
+    return await local(host.engine);
+  } finally {
+    await host.stop();
+  }
+}
+
+async function apiGet(url: string, notFoundIsUndefined = false): Promise<unknown> {
+  const response = await fetch(url);
+  if (notFoundIsUndefined && response.status === 404) return undefined;
+  const body = (await response.json()) as { error?: string };
+  if (!response.ok) throw new Error(`${url}: ${body.error ?? `HTTP ${response.status}`}`);
+  return body;
 }
