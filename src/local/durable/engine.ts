@@ -41,6 +41,9 @@ export interface EngineOptions {
 /** Activities running at once when the options do not say. */
 export const DEFAULT_ACTIVITY_CONCURRENCY = 4;
 
+/** Sub-orchestrations being created at once: a wide fan-out should not open a connection per child. */
+const CHILD_START_CONCURRENCY = 16;
+
 /** Timers longer than setTimeout allows are re-armed in steps. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -49,6 +52,7 @@ export class LocalDurableEngine implements Orchestrations {
   private readonly logger: Logger;
   private readonly now: () => Date;
   private readonly limitActivity: ReturnType<typeof pLimit>;
+  private readonly limitChildStart = pLimit(CHILD_START_CONCURRENCY);
   /** One chain of episodes per instance, so an instance never runs two at once. */
   private readonly chains = new Map<string, Promise<void>>();
   /** Instances with an episode queued and not yet begun: one queued episode plays every delivery before it. */
@@ -329,7 +333,7 @@ export class LocalDurableEngine implements Orchestrations {
     if (this.stopped) return;
     if (item.kind === 'activity') this.runActivity(instanceId, item);
     else if (item.kind === 'timer') this.armTimer(instanceId, item.id, item.fireAt);
-    else void this.startChild(instanceId, item);
+    else void this.limitChildStart(() => this.startChild(instanceId, item));
   }
 
   /** Starts a sub-orchestration; one already running under that id (started elsewhere) fails the task instead. */
