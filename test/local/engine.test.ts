@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActivityHandler, LocalDurableEngine } from '../../src/local/durable/engine.js';
+import { EventType, historyEvent } from '../../src/local/durable/history.js';
 import { type InstanceStore, MemoryInstanceStore } from '../../src/local/durable/instance-store.js';
 import { TableInstanceStore } from '../../src/local/durable/table-instance-store.js';
 import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
@@ -331,5 +332,40 @@ describe.each(stores)('resuming after a crash, instances kept %s', (_, openStore
     const status = await restarted.waitForCompletion(id, 5_000);
     expect(status.output).toBe('AB');
     expect(calls).toEqual(['first:a', 'first:b', 'second:b']);
+  });
+
+  it('events the history holds but the inbox still lists (a crash before it was cleared) are not played again', async () => {
+    const store = await openStore();
+    const orchestration = {
+      once: function* (context: df.OrchestrationContext): Generator<df.Task, string, string> {
+        return yield context.df.callActivity('step', 'a');
+      },
+    };
+    let started = 0;
+    const crashed = new LocalDurableEngine({
+      store,
+      orchestrations: new Map(Object.entries(orchestration)),
+      activities: new Map<string, ActivityHandler>([
+        [
+          'step',
+          () => {
+            started++;
+            return new Promise(() => {});
+          },
+        ],
+      ]),
+    });
+    const id = await crashed.start('once', { instanceId: 'crash-2' });
+    await expect.poll(() => started).toBe(1);
+    await store.deliver(id, {
+      key: 'start',
+      event: historyEvent(EventType.ExecutionStarted, new Date(), { Name: 'once', Input: undefined }),
+    });
+
+    const restarted = engineOn(store, orchestration, { step: async () => 'A' });
+    await restarted.resume();
+    expect((await restarted.waitForCompletion(id, 5_000)).output).toBe('A');
+    const history = (await restarted.getStatus(id, { showHistory: true }))?.history ?? [];
+    expect(history.filter((entry) => entry.eventType === 'ExecutionStarted')).toHaveLength(1);
   });
 });

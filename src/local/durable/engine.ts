@@ -406,7 +406,8 @@ export class LocalDurableEngine implements Orchestrations {
     const timer = setTimeout(
       () => {
         this.timers.delete(key);
-        if (delay > MAX_TIMEOUT_MS) return this.armTimer(instanceId, id, fireAt);
+        // Long timers fire in steps, and setTimeout may fire a millisecond early by the wall clock: never fire before fireAt.
+        if (this.now().getTime() < fireAt.getTime()) return this.armTimer(instanceId, id, fireAt);
         this.track(
           this.deliver(instanceId, {
             key: `task:${id}`,
