@@ -4,7 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../src/local/azurite.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import {
@@ -18,6 +18,9 @@ import {
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { skopeoCopy, skopeoInspectDigest } from '../support/skopeo.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+
+// Each step starts the CLI (and its Azurite) as a child process; a busy 2-core machine needs room.
+vi.setConfig({ testTimeout: 120_000 });
 
 const SECRET = 'e2e-hook-secret-value';
 const PLATFORMS = [
