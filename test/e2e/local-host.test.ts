@@ -4,7 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/local/azurite.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import {
@@ -19,10 +19,9 @@ import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { skopeoCopy, skopeoInspectDigest } from '../support/skopeo.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
-// Each step starts the CLI (and its Azurite) as a child process; a busy 2-core machine needs room.
-vi.setConfig({ testTimeout: 120_000 });
-
 const SECRET = 'e2e-hook-secret-value';
+/** Each step starts the CLI (and its Azurite) as a child process; a busy 2-core machine needs room. */
+const STEP = { timeout: 120_000 };
 const PLATFORMS = [
   { os: 'linux', architecture: 'amd64' },
   { os: 'linux', architecture: 'arm64', variant: 'v8' },
@@ -115,7 +114,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('basewatch on the local host', () => {
+describe('basewatch on the local host', STEP, () => {
   const data = () => join(dir, 'data');
   let node1: TestIndex;
   let runtime1: TestIndex;
@@ -298,7 +297,7 @@ describe('basewatch on the local host', () => {
   });
 });
 
-describe('basewatch start', () => {
+describe('basewatch start', STEP, () => {
   it("a push to the mirror starts the dependents' rebuilds within seconds, through the registry notification", async () => {
     const data = join(dir, 'data-hooks');
     const file = join(dir, 'basewatch.yaml');
