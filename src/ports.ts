@@ -70,7 +70,12 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
   const credentials: CredentialSource = async (registry) =>
     registryCredential(config, registry, env) ??
     (registry === host && acrLogin ? acrLogin(registry) : undefined);
-  const client = new DistributionClient({ http, credentials, logger });
+  const location = config.registry.location;
+  // A private registry configured as `http://host` is spoken to over plain HTTP even off loopback.
+  const plainHttpHosts = new Set(
+    location.kind === 'registry' && location.scheme === 'http' ? [location.host] : [],
+  );
+  const client = new DistributionClient({ http, credentials, logger, plainHttpHosts });
   const stores = privateStores(config.registry.location, client);
 
   const importer: Importer =

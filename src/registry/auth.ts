@@ -57,6 +57,8 @@ const MAX_TOKEN_BYTES = 64 * 1024;
 
 export interface AuthenticatorOptions {
   readonly http: HttpClient;
+  /** Where a registry is reached, to resolve a relative token realm. */
+  readonly baseUrl?: (registry: string) => string;
   readonly credentials?: CredentialSource;
   readonly now?: () => number;
 }
@@ -156,7 +158,7 @@ export class Authenticator {
   ): Promise<CachedToken> {
     const key = tokenKey(registry, scopes);
     this.tokenRequests.set(key, (this.tokenRequests.get(key) ?? 0) + 1);
-    const url = new URL(scheme.realm, registryBaseUrl(registry));
+    const url = new URL(scheme.realm, (this.options.baseUrl ?? registryBaseUrl)(registry));
     if (scheme.service) url.searchParams.set('service', scheme.service);
     for (const scope of scopes) url.searchParams.append('scope', scope);
     const credentials = await this.credentialsFor(registry);

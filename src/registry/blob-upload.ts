@@ -6,7 +6,6 @@ import type { DistributionClient, RegistryCall } from './distribution-client.js'
 import { RegistryError } from './errors.js';
 import { discard, type HttpHeaders, type HttpResponse } from './http.js';
 import type { Descriptor } from './manifest.js';
-import { registryBaseUrl } from './transport.js';
 
 export interface UploadTarget {
   readonly client: DistributionClient;
@@ -36,7 +35,7 @@ export function uploadLocation(target: UploadTarget, response: HttpResponse, cal
   if (!location) {
     throw new RegistryError({ ...call, code: 'UNEXPECTED', detail: 'upload answered without a Location' });
   }
-  return new URL(location, `${registryBaseUrl(target.registry)}/`);
+  return new URL(location, `${target.client.baseUrl(target.registry)}/`);
 }
 
 /** An open upload session: where to send bytes, and the smallest chunk the registry takes. */
@@ -49,7 +48,7 @@ export interface UploadSession {
 /** Opens an upload session: POST /v2/<repo>/blobs/uploads/. */
 export async function startUpload(target: UploadTarget, blob: Descriptor): Promise<UploadSession> {
   const call = uploadCall(target, 'start blob upload', blob.digest);
-  const url = `${registryBaseUrl(target.registry)}/v2/${target.repository}/blobs/uploads/`;
+  const url = `${target.client.baseUrl(target.registry)}/v2/${target.repository}/blobs/uploads/`;
   const response = await target.client.send(call, {
     method: 'POST',
     url,

@@ -46,6 +46,8 @@ export interface DistributionClientOptions {
   readonly http?: HttpClient;
   readonly credentials?: CredentialSource;
   readonly logger?: Logger;
+  /** Registries to reach over plain HTTP although they are not on loopback (the config says `http://`). */
+  readonly plainHttpHosts?: ReadonlySet<string>;
 }
 
 /** One registry operation: what is being done to what, and the scopes it needs. */
@@ -64,12 +66,15 @@ export class DistributionClient {
   readonly auth: Authenticator;
   private readonly logger: Logger;
   private readonly pings = new Map<string, Promise<void>>();
+  private readonly plainHttpHosts: ReadonlySet<string>;
 
   constructor(options: DistributionClientOptions = {}) {
     this.http = options.http ?? new HttpClient({ logger: options.logger ?? silentLogger });
     this.logger = options.logger ?? silentLogger;
+    this.plainHttpHosts = options.plainHttpHosts ?? new Set();
     this.auth = new Authenticator({
       http: this.http,
+      baseUrl: (registry) => this.baseUrl(registry),
       ...(options.credentials !== undefined && { credentials: options.credentials }),
     });
   }
@@ -83,6 +88,11 @@ export class DistributionClient {
       pending.catch(() => this.pings.delete(registry));
     }
     return pending;
+  }
+
+  /** Where a registry is reached: plain HTTP on loopback or when configured so, HTTPS otherwise. */
+  baseUrl(registry: string): string {
+    return registryBaseUrl(registry, this.plainHttpHosts);
   }
 
   /**
@@ -166,7 +176,7 @@ export class DistributionClient {
       notFound: 'NAME_UNKNOWN',
       scopes: [repositoryScope(repository, 'pull')],
     };
-    const base = registryBaseUrl(registry);
+    const base = this.baseUrl(registry);
     const tags: string[] = [];
     let next: string | undefined = `${base}/v2/${repository}/tags/list?n=${pageSize}`;
     while (next) {
@@ -218,13 +228,13 @@ export class DistributionClient {
   }
 
   private manifestUrl(ref: ImageReference): string {
-    return `${registryBaseUrl(ref.registry)}/v2/${ref.repository}/manifests/${manifestSelector(ref)}`;
+    return `${this.baseUrl(ref.registry)}/v2/${ref.repository}/manifests/${manifestSelector(ref)}`;
   }
 
   private async probe(registry: string): Promise<void> {
     const call: RegistryCall = { operation: 'ping', registry, notFound: 'UNSUPPORTED', scopes: [] };
     const response = await this.transport(call, () =>
-      this.http.request({ method: 'GET', url: `${registryBaseUrl(registry)}/v2/` }),
+      this.http.request({ method: 'GET', url: `${this.baseUrl(registry)}/v2/` }),
     );
     await discard(response);
     if (response.status === 200) {

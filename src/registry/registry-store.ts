@@ -19,7 +19,6 @@ import { discard } from './http.js';
 import type { BlobMounter, ImageStore, ManifestInfo, StoredManifest, StoreReference } from './image-store.js';
 import { referenceSelector } from './image-store.js';
 import type { Descriptor } from './manifest.js';
-import { registryBaseUrl } from './transport.js';
 
 export interface RegistryStoreOptions {
   readonly client: DistributionClient;
@@ -186,7 +185,7 @@ export class RegistryStore implements ImageStore, BlobMounter {
   }
 
   private base(): string {
-    return registryBaseUrl(this.registry);
+    return this.client.baseUrl(this.registry);
   }
 
   private call(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseChallenges } from '../../src/registry/auth.js';
-import { nextLink } from '../../src/registry/distribution-client.js';
+import { DistributionClient, nextLink } from '../../src/registry/distribution-client.js';
 import { parseRateLimit, parseRetryAfter } from '../../src/registry/rate-limit.js';
 import { isLoopbackHost, registryBaseUrl } from '../../src/registry/transport.js';
 
@@ -82,6 +82,18 @@ describe('transport', () => {
     expect(isLoopbackHost(host)).toBe(loopback);
     expect(registryBaseUrl(host).startsWith(loopback ? 'http://' : 'https://')).toBe(true);
   });
+  it('a host the config names with http:// is reached over plain HTTP even off loopback', () => {
+    expect(registryBaseUrl('registry.internal:5000', new Set(['registry.internal:5000']))).toBe(
+      'http://registry.internal:5000',
+    );
+    expect(registryBaseUrl('other.internal:5000', new Set(['registry.internal:5000']))).toBe(
+      'https://other.internal:5000',
+    );
+    const client = new DistributionClient({ plainHttpHosts: new Set(['registry.internal:5000']) });
+    expect(client.baseUrl('registry.internal:5000')).toBe('http://registry.internal:5000');
+    expect(client.baseUrl('myregistry.azurecr.io')).toBe('https://myregistry.azurecr.io');
+  });
+
   it('Docker Hub is reached at registry-1.docker.io', () => {
     expect(registryBaseUrl('docker.io')).toBe('https://registry-1.docker.io');
   });
