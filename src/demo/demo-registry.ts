@@ -2,7 +2,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from '../local/azurite.js';
+import { freePort } from '../local/free-port.js';
 
 export interface DemoRegistry {
   readonly host: string;

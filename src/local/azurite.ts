@@ -3,8 +3,8 @@
 // outlive basewatch: an orphaned Azurite would keep writing its stale copy over the next run's files.
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 // Azurite's well-known development account (public and documented; not a secret).
 const ACCOUNT = 'devstoreaccount1';
@@ -80,16 +80,4 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
       return stopped;
     },
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -5,7 +5,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/local/azurite.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import {
   makeImage,
@@ -15,6 +14,7 @@ import {
   type TestImage,
   type TestIndex,
 } from '../support/images.js';
+import { freePort } from '../support/ports.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { skopeoCopy, skopeoInspectDigest } from '../support/skopeo.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';

@@ -2,34 +2,27 @@
 // the cache, so a new engine on the same store sees everything; reads of live instances skip the store.
 import { TERMINAL_STATUSES } from '../../core/orchestrations.js';
 import type { HistoryEvent } from './history.js';
+import { applyCommit, entryFrom, type InstanceEntry, newEntry, snapshot } from './instance-entry.js';
 import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from './instance-store.js';
 
-interface Entry {
-  record: InstanceRecord;
-  history: HistoryEvent[];
-  inbox: Map<string, HistoryEvent>;
-}
-
 export class CachedInstanceStore implements InstanceStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, InstanceEntry>();
   /** Loads from the store in flight, with what was delivered meanwhile (the store's answer may predate it). */
-  private readonly loading = new Map<string, { done: Promise<Entry | undefined>; late: InboxEvent[] }>();
+  private readonly loading = new Map<
+    string,
+    { done: Promise<InstanceEntry | undefined>; late: InboxEvent[] }
+  >();
 
   constructor(private readonly store: InstanceStore) {}
 
   async create(record: InstanceRecord): Promise<void> {
     await this.store.create(record);
-    this.entries.set(record.instanceId, { record, history: [], inbox: new Map() });
+    this.entries.set(record.instanceId, newEntry(record));
   }
 
   async load(instanceId: string): Promise<StoredInstance | undefined> {
     const entry = this.entries.get(instanceId) ?? (await this.fill(instanceId));
-    if (!entry) return undefined;
-    return {
-      record: entry.record,
-      history: [...entry.history],
-      inbox: [...entry.inbox].map(([key, event]) => ({ key, event })),
-    };
+    return entry && snapshot(entry);
   }
 
   async commit(
@@ -46,10 +39,7 @@ export class CachedInstanceStore implements InstanceStore {
       this.entries.delete(record.instanceId);
       return;
     }
-    entry.history.length = fromIndex;
-    entry.history.push(...events);
-    entry.record = record;
-    for (const key of played) entry.inbox.delete(key);
+    applyCommit(entry, record, fromIndex, events, played);
   }
 
   async deliver(instanceId: string, item: InboxEvent): Promise<void> {
@@ -67,7 +57,7 @@ export class CachedInstanceStore implements InstanceStore {
     await this.store.delete(instanceId);
   }
 
-  private fill(instanceId: string): Promise<Entry | undefined> {
+  private fill(instanceId: string): Promise<InstanceEntry | undefined> {
     const pending = this.loading.get(instanceId);
     if (pending) return pending.done;
     const late: InboxEvent[] = [];
@@ -77,11 +67,7 @@ export class CachedInstanceStore implements InstanceStore {
         // Created while loading: the cache's entry is newer than the store's answer.
         const current = this.entries.get(instanceId);
         if (current || !stored) return current;
-        const entry: Entry = {
-          record: stored.record,
-          history: stored.history,
-          inbox: new Map(stored.inbox.map((item) => [item.key, item.event])),
-        };
+        const entry = entryFrom(stored);
         for (const item of late) entry.inbox.set(item.key, item.event);
         if (!TERMINAL_STATUSES.includes(stored.record.runtimeStatus)) this.entries.set(instanceId, entry);
         return entry;

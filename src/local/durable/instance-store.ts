@@ -1,6 +1,7 @@
 // Where the local engine keeps instances, their history and their inbox of undelivered events.
 import type { RuntimeStatus } from '../../core/orchestrations.js';
 import type { HistoryEvent } from './history.js';
+import { applyCommit, type InstanceEntry, newEntry, snapshot } from './instance-entry.js';
 
 export interface InstanceRecord {
   readonly instanceId: string;
@@ -50,23 +51,15 @@ export interface InstanceStore {
 
 /** Keeps everything in memory: for `--in-memory` and tests that do not restart. */
 export class MemoryInstanceStore implements InstanceStore {
-  private readonly instances = new Map<
-    string,
-    { record: InstanceRecord; history: HistoryEvent[]; inbox: Map<string, HistoryEvent> }
-  >();
+  private readonly instances = new Map<string, InstanceEntry>();
 
   async create(record: InstanceRecord): Promise<void> {
-    this.instances.set(record.instanceId, { record, history: [], inbox: new Map() });
+    this.instances.set(record.instanceId, newEntry(record));
   }
 
   async load(instanceId: string): Promise<StoredInstance | undefined> {
-    const stored = this.instances.get(instanceId);
-    if (!stored) return undefined;
-    return {
-      record: stored.record,
-      history: [...stored.history],
-      inbox: [...stored.inbox].map(([key, event]) => ({ key, event })),
-    };
+    const entry = this.instances.get(instanceId);
+    return entry && snapshot(entry);
   }
 
   async commit(
@@ -75,12 +68,9 @@ export class MemoryInstanceStore implements InstanceStore {
     events: readonly HistoryEvent[],
     played: readonly string[],
   ): Promise<void> {
-    const stored = this.instances.get(record.instanceId);
-    if (!stored) throw new Error(`instance ${record.instanceId} does not exist`);
-    stored.history.length = fromIndex;
-    stored.history.push(...events);
-    stored.record = record;
-    for (const key of played) stored.inbox.delete(key);
+    const entry = this.instances.get(record.instanceId);
+    if (!entry) throw new Error(`instance ${record.instanceId} does not exist`);
+    applyCommit(entry, record, fromIndex, events, played);
   }
 
   async deliver(instanceId: string, item: InboxEvent): Promise<void> {
@@ -88,7 +78,7 @@ export class MemoryInstanceStore implements InstanceStore {
   }
 
   async list(): Promise<InstanceRecord[]> {
-    return [...this.instances.values()].map((stored) => stored.record);
+    return [...this.instances.values()].map((entry) => entry.record);
   }
 
   async delete(instanceId: string): Promise<void> {
