@@ -3,6 +3,7 @@
 import type { RebuildPlan } from '../core/rebuild-plan.js';
 import { parseReference } from '../core/reference.js';
 import { checkUpstream } from '../registry/check-upstream.js';
+import { compareWithCopy } from '../workflows/activities/check-upstream-digests.js';
 import { planRebuilds } from '../workflows/activities/plan-rebuild.js';
 import { resolveTrackedTags } from '../workflows/activities/resolve-tracked-tags.js';
 import type { WorkflowDeps } from '../workflows/deps.js';
@@ -43,15 +44,20 @@ export async function dryRun(deps: WorkflowDeps, image?: string): Promise<DryRun
     else if (check.status === 'deferred')
       result.deferred.push({ target: tag.target, resumeAt: check.resumeAt, reason: check.reason });
     else {
-      const imported = (await deps.state.getImage(tag.target))?.importedDigest;
-      if (imported === check.digest) result.unchanged.push(tag.target);
-      else {
+      const compared = compareWithCopy(
+        tag,
+        check.digest,
+        (await deps.state.getImage(tag.target))?.importedDigest,
+      );
+      if (compared.status === 'unchanged') result.unchanged.push(tag.target);
+      else if (compared.status === 'changed') {
         const { plan } = await planRebuilds(deps, { image: tag.target });
+        const { previousDigest } = compared;
         result.wouldImport.push({
           source: tag.source,
           target: tag.target,
           digest: check.digest,
-          ...(imported !== undefined && { previousDigest: imported }),
+          ...(previousDigest !== undefined && { previousDigest }),
           plan,
         });
       }

@@ -55,10 +55,10 @@ export class RegistryError extends Error {
     this.operation = details.operation;
     this.registry = details.registry;
     this.code = details.code;
-    if (details.repository !== undefined) this.repository = details.repository;
-    if (details.reference !== undefined) this.reference = details.reference;
-    if (details.status !== undefined) this.status = details.status;
-    if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
+    this.repository = details.repository;
+    this.reference = details.reference;
+    this.status = details.status;
+    this.retryAfterSeconds = details.retryAfterSeconds;
   }
 }
 

@@ -64,14 +64,12 @@ export interface HookContext {
   readonly logger: Logger;
 }
 
-export type HookResult = PushOutcome | { readonly started: false; readonly reason: string };
-
 /** Starts what the pushes call for; malformed events are logged and dropped (never retried forever). */
 export async function handlePushes(
   context: HookContext,
   events: readonly ParsedRegistryEvent[],
-): Promise<HookResult[]> {
-  const results: HookResult[] = [];
+): Promise<PushOutcome[]> {
+  const results: PushOutcome[] = [];
   for (const event of events) {
     if (isDropped(event)) {
       context.logger.debug('registry event dropped', { reason: event.dropped, eventId: event.eventId });

@@ -1,8 +1,12 @@
 // HEADs a batch of upstream tags, compares each digest with the private copy's, and remembers what it saw.
+import pLimit from 'p-limit';
 import { parseReference } from '../../core/reference.js';
-import { checkUpstream } from '../../registry/check-upstream.js';
+import { checkUpstream, type UpstreamCheck } from '../../registry/check-upstream.js';
 import type { WorkflowDeps } from '../deps.js';
 import type { TagCheck, TrackedTag } from '../types.js';
+
+/** Records written at once: a batch of hundreds of tags need not wait on one Table round trip after another. */
+const STATE_WRITES = 8;
 
 export async function checkUpstreamDigests(
   deps: WorkflowDeps,
@@ -14,42 +18,48 @@ export async function checkUpstreamDigests(
     { client: deps.upstream, minRemaining },
   );
   const at = deps.now().toISOString();
-  const checks: TagCheck[] = [];
-  for (const [index, check] of report.checks.entries()) {
-    const tag = input.tags[index]!;
-    if (check.status === 'deferred') {
-      checks.push({ status: 'deferred', tag, resumeAt: check.resumeAt, reason: check.reason });
-      continue;
-    }
-    if (check.status === 'failed') {
-      await deps.state.updateImage(tag.target, (current) => ({
-        ...(current ?? { source: tag.source, target: tag.target }),
-        lastChecked: at,
-        lastError: check.error,
-      }));
-      checks.push({ status: 'failed', tag, error: check.error });
-      continue;
-    }
-    const saved = await deps.state.updateImage(tag.target, (current) => {
-      const { lastError: _cleared, ...rest } = current ?? { source: tag.source, target: tag.target };
-      const moved = rest.lastUpstreamDigest !== undefined && rest.lastUpstreamDigest !== check.digest;
-      return {
-        ...rest,
-        lastChecked: at,
-        lastUpstreamDigest: check.digest,
-        ...(moved && { lastChanged: at }),
-      };
-    });
-    if (saved.importedDigest === check.digest) {
-      checks.push({ status: 'unchanged', tag, digest: check.digest });
-    } else {
-      checks.push({
-        status: 'changed',
-        tag,
-        digest: check.digest,
-        ...(saved.importedDigest !== undefined && { previousDigest: saved.importedDigest }),
-      });
-    }
+  const limit = pLimit(STATE_WRITES);
+  return Promise.all(
+    report.checks.map((check, index) => limit(() => remember(deps, input.tags[index]!, check, at))),
+  );
+}
+
+/** Where an upstream digest stands against the private copy: changed (to import) or unchanged. */
+export function compareWithCopy(
+  tag: TrackedTag,
+  digest: string,
+  importedDigest: string | undefined,
+): TagCheck {
+  if (importedDigest === digest) return { status: 'unchanged', tag, digest };
+  return {
+    status: 'changed',
+    tag,
+    digest,
+    ...(importedDigest !== undefined && { previousDigest: importedDigest }),
+  };
+}
+
+async function remember(
+  deps: WorkflowDeps,
+  tag: TrackedTag,
+  check: UpstreamCheck,
+  at: string,
+): Promise<TagCheck> {
+  if (check.status === 'deferred') {
+    return { status: 'deferred', tag, resumeAt: check.resumeAt, reason: check.reason };
   }
-  return checks;
+  if (check.status === 'failed') {
+    await deps.state.updateImage(tag.target, (current) => ({
+      ...(current ?? { source: tag.source, target: tag.target }),
+      lastChecked: at,
+      lastError: check.error,
+    }));
+    return { status: 'failed', tag, error: check.error };
+  }
+  const saved = await deps.state.updateImage(tag.target, (current) => {
+    const { lastError: _cleared, ...rest } = current ?? { source: tag.source, target: tag.target };
+    const moved = rest.lastUpstreamDigest !== undefined && rest.lastUpstreamDigest !== check.digest;
+    return { ...rest, lastChecked: at, lastUpstreamDigest: check.digest, ...(moved && { lastChanged: at }) };
+  });
+  return compareWithCopy(tag, check.digest, saved.importedDigest);
 }
