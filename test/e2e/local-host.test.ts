@@ -88,6 +88,10 @@ notifications:
 `;
 }
 
+/** GETs of manifests or blobs the upstream registry logged: what counts as a pull. */
+const upstreamPulls = () =>
+  upstream.requests().filter((r) => r.method === 'GET' && /\/(manifests|blobs)\//.test(r.uri));
+
 const events = () =>
   hooks.received
     .filter((request) => request.path === '/events')
@@ -116,6 +120,9 @@ afterAll(async () => {
 
 describe('basewatch on the local host', STEP, () => {
   const data = () => join(dir, 'data');
+  /** `basewatch sync` on the main config and data directory. */
+  const syncMain = (...extra: string[]) =>
+    basewatch(['sync', '--config', join(dir, 'basewatch.yaml'), '--data', data(), ...extra]);
   let node1: TestIndex;
   let runtime1: TestIndex;
 
@@ -153,33 +160,19 @@ describe('basewatch on the local host', STEP, () => {
   it('a second sync with nothing changed makes no GET of a manifest or blob upstream', async () => {
     await upstream.settled();
     upstream.clearRequests();
-    const result = await basewatch([
-      'sync',
-      '--config',
-      join(dir, 'basewatch.yaml'),
-      '--data',
-      data(),
-      '--json',
-    ]);
+    const result = await syncMain('--json');
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout), result.stdout).toMatchObject({ changed: 0, unchanged: 1 });
     await upstream.settled();
     const requests = upstream.requests();
     expect(requests.filter((r) => r.method === 'HEAD' && r.uri.includes('/manifests/'))).toHaveLength(1);
-    expect(requests.filter((r) => r.method === 'GET' && /\/(manifests|blobs)\//.test(r.uri))).toEqual([]);
+    expect(upstreamPulls()).toEqual([]);
   });
 
   it('a moved base is imported, then the apps are rebased in waves with signed CloudEvents in order; runs show has the history', async () => {
     const node2 = nodeImage('node-2');
     await pushIndex(upstream.url, 'library/node', '22', node2);
-    const result = await basewatch([
-      'sync',
-      '--config',
-      join(dir, 'basewatch.yaml'),
-      '--data',
-      data(),
-      '--json',
-    ]);
+    const result = await syncMain('--json');
     expect(result.code, result.stderr).toBe(0);
     const sync = JSON.parse(result.stdout).syncs[0];
     expect(sync).toMatchObject({ digest: node2.digest, status: 'synced' });
@@ -245,14 +238,7 @@ describe('basewatch on the local host', STEP, () => {
     const node3 = nodeImage('node-3');
     await pushIndex(upstream.url, 'library/node', '22', node3);
     const before = await skopeoInspectDigest(`docker://${mirror.host}/base/node:22`);
-    const result = await basewatch([
-      'sync',
-      '--dry-run',
-      '--config',
-      join(dir, 'basewatch.yaml'),
-      '--data',
-      data(),
-    ]);
+    const result = await syncMain('--dry-run');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`would import ${upstream.host}/library/node:22 → base/node:22`);
     expect(result.stdout).toContain(node3.digest);
@@ -393,9 +379,7 @@ describe('basewatch start', STEP, () => {
         run.history.filter((event) => event.eventType === 'TaskScheduled' && event.name === 'importImage'),
       ).toHaveLength(1);
       await upstream.settled();
-      expect(
-        upstream.requests().filter((r) => r.method === 'GET' && /\/(manifests|blobs)\//.test(r.uri)),
-      ).toEqual([]);
+      expect(upstreamPulls()).toEqual([]);
 
       // While the host holds the data directory, `runs` asks its API and `sync` refuses to share the files.
       const listed = await basewatch(['runs', '--config', file, '--data', data, '--json']);
