@@ -1,5 +1,6 @@
 // GET /api/images: every tracked tag with what the state knows of it.
 import type { Platforms } from '../config/types.js';
+import { copiedUpstreamDigest } from '../core/state.js';
 import type { TagPolicy } from '../core/tag-policy.js';
 import type { OperatorContext } from './context.js';
 import type { ApiResponse } from './exchange.js';
@@ -48,5 +49,5 @@ export function trackedImageView({ image, tag, state }: TrackedTagRecord): Track
 function statusOf(state: TrackedTagRecord['state']): TrackedImageStatus {
   if (state?.lastError !== undefined) return 'failing';
   if (state?.lastUpstreamDigest === undefined) return 'unchecked';
-  return state.importedDigest === state.lastUpstreamDigest ? 'current' : 'behind';
+  return copiedUpstreamDigest(state) === state.lastUpstreamDigest ? 'current' : 'behind';
 }

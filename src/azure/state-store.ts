@@ -128,6 +128,7 @@ async function deleteIfPresent(table: TableClient, pk: string, rk: string): Prom
 const IMAGE_FIELDS = [
   'lastUpstreamDigest',
   'importedDigest',
+  'importedFrom',
   'lastChecked',
   'lastChanged',
   'lastError',

@@ -44,11 +44,7 @@ export async function dryRun(deps: WorkflowDeps, image?: string): Promise<DryRun
     else if (check.status === 'deferred')
       result.deferred.push({ target: tag.target, resumeAt: check.resumeAt, reason: check.reason });
     else {
-      const compared = compareWithCopy(
-        tag,
-        check.digest,
-        (await deps.state.getImage(tag.target))?.importedDigest,
-      );
+      const compared = compareWithCopy(tag, check.digest, await deps.state.getImage(tag.target));
       if (compared.status === 'unchanged') result.unchanged.push(tag.target);
       else if (compared.status === 'changed') {
         const { plan } = await planRebuilds(deps, { image: tag.target });

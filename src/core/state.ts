@@ -10,11 +10,22 @@ export interface TrackedImageState {
   readonly lastUpstreamDigest?: string;
   /** The digest of the private copy after the last successful import. */
   readonly importedDigest?: string;
+  /**
+   * The upstream digest that copy was made from. It differs from `importedDigest` when the copy is a
+   * platform-filtered index, so "has upstream moved?" compares with this, never with the copy's digest.
+   * Absent when someone else pushed the copy (then the copy is taken as the upstream digest itself).
+   */
+  readonly importedFrom?: string;
   readonly lastChecked?: string;
   /** When the upstream digest was last seen to change. */
   readonly lastChanged?: string;
   /** The last failure (check or import), cleared by the next success. Never holds a secret. */
   readonly lastError?: string;
+}
+
+/** The upstream digest the private copy stands for: what "has upstream moved?" compares against. */
+export function copiedUpstreamDigest(image: TrackedImageState | undefined): string | undefined {
+  return image?.importedFrom ?? image?.importedDigest;
 }
 
 export type RebuildResult = 'succeeded' | 'failed' | 'skipped';

@@ -52,6 +52,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
     source: input.source,
     target: input.target,
     importedDigest: newDigest,
+    ...(!input.alreadyImported && { importedFrom: input.digest }),
   });
   yield* publish(context, input.timing, [
     orchestrationEvent(context, 'basewatch.image.imported', imageSubject(input.target), {

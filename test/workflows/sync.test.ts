@@ -6,9 +6,9 @@ import { startSyncImageOnce } from '../../src/workflows/triggers.js';
 import type { SyncCycleOutcome, SyncImageOutcome } from '../../src/workflows/types.js';
 import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
-import { makeImage, pushImage } from '../support/images.js';
+import { makeImage, makeMultiPlatformImage, pushImage, pushIndex } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { skopeoInspectDigest } from '../support/skopeo.js';
+import { skopeoInspectDigest, skopeoInspectRaw } from '../support/skopeo.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { deliveredEvents, type Harness, startHarness, TEST_TIMING } from './harness.js';
 
@@ -138,6 +138,43 @@ describe('a sync cycle on the local engine', () => {
         .filter((hit) => hit.path.includes('/manifests/'))
         .map((hit) => hit.method),
     ).toEqual(['HEAD']);
+  });
+
+  it('a platform-filtered copy: the second cycle makes no import, no upstream GET and no image.imported', async () => {
+    const h = await startHarness({
+      yaml: yaml('filtered').replace('defaults: { platforms: all }', 'defaults: { platforms: [linux/amd64] }'),
+      azurite,
+      env: { HOOK_SECRET: SECRET },
+    });
+    harnesses.push(h);
+    const index = makeMultiPlatformImage(
+      [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64' },
+      ],
+      { seed: 'filtered-20' },
+    );
+    await pushIndex(upstream.url, 'library/filtered', '20', index);
+    ciAnswers('filtered', { runtime: 'succeeded', orders: 'succeeded', reports: 'succeeded' });
+
+    const first = await runCycle(h);
+    expect(first).toMatchObject({ changed: 1, failed: [] });
+    const copy = JSON.parse((await skopeoInspectRaw(`docker://${mirror.host}/base/filtered:20`)).toString());
+    expect(copy.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual([
+      'amd64',
+    ]);
+    const imported = () =>
+      deliveredEvents(hooks, '/filtered/events').filter((e) => e.type === 'basewatch.image.imported');
+    expect(imported()).toHaveLength(1);
+
+    await proxy.clearHits();
+    const second = await runCycle(h);
+    expect(second).toMatchObject({ checked: 1, changed: 0, unchanged: 1, syncs: [] });
+    expect(proxy.hits().map((hit) => `${hit.method} ${hit.path}`)).toEqual([
+      `HEAD /v2/library/filtered/manifests/20`,
+    ]);
+    expect(imported()).toHaveLength(1);
+    expect((await h.engine.list()).filter((s) => s.name === Orchestration.syncImage)).toHaveLength(1);
   });
 
   it('import fails twice then succeeds: the retry policy carries it through', async () => {

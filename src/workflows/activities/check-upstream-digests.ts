@@ -1,6 +1,7 @@
 // HEADs a batch of upstream tags, compares each digest with the private copy's, and remembers what it saw.
 import pLimit from 'p-limit';
 import { parseReference } from '../../core/reference.js';
+import { copiedUpstreamDigest, type TrackedImageState } from '../../core/state.js';
 import { checkUpstream, type UpstreamCheck } from '../../registry/check-upstream.js';
 import type { WorkflowDeps } from '../deps.js';
 import type { TagCheck, TrackedTag } from '../types.js';
@@ -24,18 +25,22 @@ export async function checkUpstreamDigests(
   );
 }
 
-/** Where an upstream digest stands against the private copy: changed (to import) or unchanged. */
+/**
+ * Where an upstream digest stands against the private copy: changed (to import) or unchanged. Like is
+ * compared with like: the upstream digest with the upstream digest the copy was made from (a
+ * platform-filtered copy has a digest of its own); `previousDigest` is the copy's, what apps build on.
+ */
 export function compareWithCopy(
   tag: TrackedTag,
   digest: string,
-  importedDigest: string | undefined,
+  copy: TrackedImageState | undefined,
 ): TagCheck {
-  if (importedDigest === digest) return { status: 'unchanged', tag, digest };
+  if (copiedUpstreamDigest(copy) === digest) return { status: 'unchanged', tag, digest };
   return {
     status: 'changed',
     tag,
     digest,
-    ...(importedDigest !== undefined && { previousDigest: importedDigest }),
+    ...(copy?.importedDigest !== undefined && { previousDigest: copy.importedDigest }),
   };
 }
 
@@ -61,5 +66,5 @@ async function remember(
     const moved = rest.lastUpstreamDigest !== undefined && rest.lastUpstreamDigest !== check.digest;
     return { ...rest, lastChecked: at, lastUpstreamDigest: check.digest, ...(moved && { lastChanged: at }) };
   });
-  return compareWithCopy(tag, check.digest, saved.importedDigest);
+  return compareWithCopy(tag, check.digest, saved);
 }

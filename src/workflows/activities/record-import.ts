@@ -5,6 +5,8 @@ export interface RecordImportInput {
   readonly target: string;
   /** The private copy's digest after a successful import. */
   readonly importedDigest?: string;
+  /** The upstream digest the copy was made from; absent when the copy was pushed by someone else. */
+  readonly importedFrom?: string;
   /** Why the import failed, when it did. */
   readonly error?: string;
 }
@@ -15,6 +17,13 @@ export async function recordImport(deps: WorkflowDeps, input: RecordImportInput)
     const base = current ?? { source: input.source, target: input.target };
     if (input.error !== undefined) return { ...base, lastError: input.error };
     const { lastError: _cleared, ...rest } = base;
-    return { ...rest, ...(input.importedDigest !== undefined && { importedDigest: input.importedDigest }) };
+    if (input.importedDigest === undefined) return rest;
+    if (input.importedFrom !== undefined)
+      return { ...rest, importedDigest: input.importedDigest, importedFrom: input.importedFrom };
+    // A push names only the copy. The same copy (our own import, announced) keeps what it was made from;
+    // a different one, pushed by someone else, makes that stale: drop it rather than keep a wrong one.
+    if (rest.importedDigest === input.importedDigest) return rest;
+    const { importedFrom: _stale, ...withoutOrigin } = rest;
+    return { ...withoutOrigin, importedDigest: input.importedDigest };
   });
 }
