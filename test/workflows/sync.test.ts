@@ -142,7 +142,10 @@ describe('a sync cycle on the local engine', () => {
 
   it('a platform-filtered copy: the second cycle makes no import, no upstream GET and no image.imported', async () => {
     const h = await startHarness({
-      yaml: yaml('filtered').replace('defaults: { platforms: all }', 'defaults: { platforms: [linux/amd64] }'),
+      yaml: yaml('filtered').replace(
+        'defaults: { platforms: all }',
+        'defaults: { platforms: [linux/amd64] }',
+      ),
       azurite,
       env: { HOOK_SECRET: SECRET },
     });
@@ -160,9 +163,9 @@ describe('a sync cycle on the local engine', () => {
     const first = await runCycle(h);
     expect(first).toMatchObject({ changed: 1, failed: [] });
     const copy = JSON.parse((await skopeoInspectRaw(`docker://${mirror.host}/base/filtered:20`)).toString());
-    expect(copy.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual([
-      'amd64',
-    ]);
+    expect(
+      copy.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture),
+    ).toEqual(['amd64']);
     const imported = () =>
       deliveredEvents(hooks, '/filtered/events').filter((e) => e.type === 'basewatch.image.imported');
     expect(imported()).toHaveLength(1);
