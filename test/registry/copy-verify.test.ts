@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { sha256Digest } from '../../src/core/digest.js';
 import { readVerified, verified } from '../../src/registry/blob-verifier.js';
 import { RegistryError } from '../../src/registry/errors.js';
+import { sha256Digest } from '../support/layer.js';
 
 const site = { operation: 'upload blob', location: 'registry 127.0.0.1:5000', repository: 'base/node' };
 const bytes = Buffer.from('a'.repeat(3000));

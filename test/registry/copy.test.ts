@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Digest } from '../../src/core/digest.js';
 import { copyImage } from '../../src/registry/copy.js';
 import type { CopyProgress } from '../../src/registry/copy-progress.js';
 import { isIndex } from '../../src/registry/manifest.js';
@@ -11,6 +10,7 @@ import {
   pushIndex,
   type TestImage,
 } from '../support/images.js';
+import { sha256Digest } from '../support/layer.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { skopeoInspectDigest } from '../support/skopeo.js';
 import {

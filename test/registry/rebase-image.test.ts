@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Digest } from '../../src/core/digest.js';
 import type { ImageManifest } from '../../src/registry/manifest.js';
 import {
   BASE_DIGEST,
@@ -8,6 +7,7 @@ import {
   NotBuiltOnBaseError,
   rebaseImage,
 } from '../../src/registry/rebase-image.js';
+import { sha256Digest } from '../support/layer.js';
 
 const layer = (name: string) => ({
   mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',

@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Digest } from '../../src/core/digest.js';
 import { readVerified } from '../../src/registry/blob-verifier.js';
 import { copyImage } from '../../src/registry/copy.js';
 import { makeImage, makeMultiPlatformImage, pushImage, pushIndex } from '../support/images.js';
+import { sha256Digest } from '../support/layer.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { loggedRequests, quickClient, registryStore, skopeoReadsAll } from './support-copy.js';
 

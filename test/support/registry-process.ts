@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 
 /** One request as the registry logged it ("response completed" and authorization-failure lines). */
 export interface LoggedRequest {
@@ -8,6 +9,8 @@ export interface LoggedRequest {
 }
 
 const STDERR_KEPT = 64 * 1024;
+/** The repository of the requests `settled()` sends to find where the log has got to. */
+const MARKER_REPOSITORY = 'basewatch-log-marker';
 
 // A test run that dies without stop() must not leave registries listening behind it.
 const running = new Set<ChildProcess>();
@@ -21,7 +24,6 @@ export class RegistryProcess {
   private stderr = '';
   private partialLine = '';
   private logged: LoggedRequest[] = [];
-  private lastOutputAt = Date.now();
   readonly exited: Promise<number | null>;
 
   constructor(configPath: string) {
@@ -57,11 +59,20 @@ export class RegistryProcess {
     this.logged = [];
   }
 
-  /** Resolves once the registry has written nothing for `quietMs` (its log lags its responses). */
-  async settled(quietMs = 100, maxMs = 5000): Promise<void> {
+  /**
+   * Resolves once the registry has logged a marker request sent now. Its log lags its responses, and it
+   * logs each request as it completes, so every response we had before this call is in the log by then.
+   * The marker itself is kept out of `requests()`.
+   */
+  async settled(baseUrl: string, maxMs = 10_000): Promise<void> {
+    const marker = `${MARKER_REPOSITORY}/${randomUUID()}`;
+    const response = await fetch(`${baseUrl}/v2/${marker}/tags/list`);
+    await response.body?.cancel();
     const deadline = Date.now() + maxMs;
-    while (Date.now() - this.lastOutputAt < quietMs && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, quietMs / 2));
+    while (!this.stderr.includes(marker)) {
+      if (Date.now() > deadline)
+        throw new Error(`docker-registry did not log the marker ${marker} in ${maxMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
@@ -74,13 +85,12 @@ export class RegistryProcess {
   }
 
   private onStderr(chunk: string): void {
-    this.lastOutputAt = Date.now();
     this.stderr = (this.stderr + chunk).slice(-STDERR_KEPT);
     const lines = (this.partialLine + chunk).split('\n');
     this.partialLine = lines.pop() ?? '';
     for (const line of lines) {
       const request = parseRequestLine(line);
-      if (request) this.logged.push(request);
+      if (request && !request.uri.includes(MARKER_REPOSITORY)) this.logged.push(request);
     }
   }
 }

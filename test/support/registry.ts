@@ -39,8 +39,8 @@ export interface TestRegistry {
   /** Requests the registry has logged so far (call `settled()` first to see the latest ones). */
   requests(): LoggedRequest[];
   clearRequests(): void;
-  /** Waits until the registry's log has gone quiet, so `requests()` includes recent responses. */
-  settled(quietMs?: number): Promise<void>;
+  /** Waits until the registry has logged every request answered before the call, so `requests()` has them. */
+  settled(): Promise<void>;
   /** Kills the registry outright (SIGKILL), keeping its port, storage and token server. */
   kill(): Promise<void>;
   /** Starts a killed registry again on the same port and storage; no-op while it runs. */
@@ -114,7 +114,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         earlier = [];
         current.clearRequests();
       },
-      settled: (quietMs) => current.settled(quietMs),
+      settled: () => current.settled(url),
       kill,
       start,
       stop: async () => {
