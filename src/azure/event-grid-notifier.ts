@@ -13,8 +13,11 @@ import type { Notifier } from '../core/notifier.js';
 import { isLoopbackHost } from '../registry/transport.js';
 import { armOperationError } from './arm-errors.js';
 
-/** Event Grid accepts at most 1 MB per publish request; batches well under it keep us clear. */
+/** At most this many events per publish request. */
 const MAX_EVENTS_PER_REQUEST = 100;
+/** Event Grid accepts at most 1 MB per publish request; the margin covers the SDK's envelope per event. */
+const MAX_BYTES_PER_REQUEST = 1024 * 1024 - 64 * 1024;
+const ENVELOPE_BYTES_PER_EVENT = 256;
 
 export interface EventGridNotifierOptions {
   /** The topic endpoint, e.g. `https://my-topic.westeurope-1.eventgrid.azure.net/api/events`. */
@@ -42,8 +45,7 @@ export class EventGridNotifier implements Notifier {
   }
 
   async publish(events: readonly BasewatchEvent[]): Promise<void> {
-    for (let i = 0; i < events.length; i += MAX_EVENTS_PER_REQUEST) {
-      const batch = events.slice(i, i + MAX_EVENTS_PER_REQUEST);
+    for (const batch of batches(events)) {
       try {
         await this.client.send(batch.map(toSendInput));
       } catch (error) {
@@ -72,6 +74,28 @@ export function eventGridNotifierFromConfig(
   const loopback = endpoint.startsWith('http://') && isLoopbackHost(new URL(endpoint).host);
   const options = loopback ? { ...clientOptions, allowInsecureConnection: true } : clientOptions;
   return new EventGridNotifier({ endpoint, credential, ...(options && { clientOptions: options }) });
+}
+
+/** Consecutive batches of at most 100 events and about 1 MB; an event too large alone goes alone (and fails). */
+function batches(events: readonly BasewatchEvent[]): BasewatchEvent[][] {
+  const result: BasewatchEvent[][] = [];
+  let current: BasewatchEvent[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = Buffer.byteLength(JSON.stringify(event)) + ENVELOPE_BYTES_PER_EVENT;
+    if (
+      current.length > 0 &&
+      (current.length >= MAX_EVENTS_PER_REQUEST || bytes + size > MAX_BYTES_PER_REQUEST)
+    ) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(event);
+    bytes += size;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
 }
 
 function toSendInput(event: BasewatchEvent): SendCloudEventInput<EventData> {

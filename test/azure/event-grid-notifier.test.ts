@@ -38,7 +38,7 @@ describe('EventGridNotifier', () => {
     const notifier = new EventGridNotifier({
       endpoint: topic.endpoint,
       credential: { key: TOPIC_KEY },
-      clientOptions: { allowInsecureConnection: true },
+      clientOptions: { tlsOptions: { ca: topic.ca } },
     });
     await notifier.publish([imported, failed]);
 
@@ -60,17 +60,83 @@ describe('EventGridNotifier', () => {
     expect(credential.requestedScopes).toContain(EVENT_GRID_SCOPE);
   });
 
-  it('splits a large batch into several publish requests', async () => {
+  it('splits a large batch into publish requests of at most 100 events', async () => {
     topic = await startEventGridTopic({ key: TOPIC_KEY });
-    const notifier = new EventGridNotifier({
-      endpoint: topic.endpoint,
-      credential: { key: TOPIC_KEY },
-      clientOptions: { allowInsecureConnection: true },
-    });
+    const notifier = keyNotifier(topic);
     const many = Array.from({ length: 250 }, (_, i) => ({ ...imported, id: `event-${i}` }));
     await notifier.publish(many);
 
+    expect(topic.requests.map((request) => [request.status, request.events])).toEqual([
+      [200, 100],
+      [200, 100],
+      [200, 50],
+    ]);
     expect(topic.events.map((event) => event.id)).toEqual(many.map((event) => event.id));
+  });
+
+  it("keeps every publish request under Event Grid's 1 MB when the events are large", async () => {
+    topic = await startEventGridTopic({ key: TOPIC_KEY });
+    const notifier = keyNotifier(topic);
+    // 60 events of about 40 KB: 2.4 MB in all, too much for one request though under 100 events.
+    const large = Array.from({ length: 60 }, (_, i) =>
+      cloudEvent({
+        id: `large-${i}`,
+        type: 'basewatch.image.imported',
+        subject: imageSubject('base/node:20-alpine'),
+        time: '2026-11-27T10:00:00.000Z',
+        data: { image: 'base/node:20-alpine', reason: 'x'.repeat(40_000) },
+      }),
+    );
+    await notifier.publish(large);
+
+    expect(topic.rejections).toEqual([]);
+    expect(topic.requests.length).toBeGreaterThan(2);
+    expect(topic.requests.every((request) => request.bytes <= 1024 * 1024)).toBe(true);
+    expect(topic.events.map((event) => event.id)).toEqual(large.map((event) => event.id));
+  });
+
+  it("publishes once the topic recovers from 503s, through the client's retries", async () => {
+    topic = await startEventGridTopic({ key: TOPIC_KEY });
+    topic.failNext({ times: 2, status: 503 });
+    await keyNotifier(topic, { maxRetries: 3 }).publish([imported]);
+
+    expect(topic.requests.map((request) => request.status)).toEqual([503, 503, 200]);
+    expect(topic.events.map((event) => event.id)).toEqual([imported.id]);
+  });
+
+  it('waits as the topic asks when throttled once, then publishes', async () => {
+    topic = await startEventGridTopic({ key: TOPIC_KEY });
+    topic.failNext({ times: 1, status: 429, retryAfterSeconds: 1 });
+    await keyNotifier(topic, { maxRetries: 3 }).publish([imported]);
+
+    expect(topic.requests.map((request) => request.status)).toEqual([429, 200]);
+    expect(topic.events.map((event) => event.id)).toEqual([imported.id]);
+  });
+
+  it('reports persistent throttling as throttled, with the Retry-After the topic sent', async () => {
+    topic = await startEventGridTopic({ key: TOPIC_KEY });
+    topic.failNext({ times: 5, status: 429, retryAfterSeconds: 7 });
+    const error = (await keyNotifier(topic, { maxRetries: 0 })
+      .publish([imported])
+      .catch((e: unknown) => e)) as ArmOperationError;
+
+    expect(error).toBeInstanceOf(ArmOperationError);
+    expect(error).toMatchObject({ kind: 'throttled', status: 429, retryAfterSeconds: 7 });
+    expect(topic.requests.map((request) => request.status)).toEqual([429]);
+    expect(topic.events).toEqual([]);
+  });
+
+  it("gives up after the client's retries when the topic keeps failing", async () => {
+    topic = await startEventGridTopic({ key: TOPIC_KEY });
+    topic.failNext({ times: 5, status: 500 });
+    const error = (await keyNotifier(topic, { maxRetries: 2 })
+      .publish([imported])
+      .catch((e: unknown) => e)) as ArmOperationError;
+
+    expect(error).toBeInstanceOf(ArmOperationError);
+    expect(error).toMatchObject({ kind: 'failed', status: 500 });
+    expect(topic.requests.map((request) => request.status)).toEqual([500, 500, 500]);
+    expect(topic.events).toEqual([]);
   });
 
   it('rejects naming the topic, never the key, when the topic refuses the key', async () => {
@@ -79,7 +145,7 @@ describe('EventGridNotifier', () => {
     const notifier = new EventGridNotifier({
       endpoint: topic.endpoint,
       credential: { key: wrongKey },
-      clientOptions: { allowInsecureConnection: true },
+      clientOptions: { tlsOptions: { ca: topic.ca } },
     });
     const error = await notifier.publish([imported]).catch((e: unknown) => e);
 
@@ -96,7 +162,7 @@ describe('EventGridNotifier', () => {
       { endpoint: 'env:BASEWATCH_TOPIC_ENDPOINT', key: 'env:BASEWATCH_TOPIC_KEY' },
       new TestTokenCredential(),
       { BASEWATCH_TOPIC_ENDPOINT: topic.endpoint, BASEWATCH_TOPIC_KEY: TOPIC_KEY },
-      { allowInsecureConnection: true },
+      { tlsOptions: { ca: topic.ca } },
     );
     await notifier.publish([failed]);
 
@@ -113,6 +179,18 @@ describe('EventGridNotifier', () => {
     ).toThrow(/BASEWATCH_TOPIC_KEY is not set/);
   });
 });
+
+/** A notifier with the topic's key, trusting its certificate; client retries wait a millisecond, not seconds. */
+function keyNotifier(target: EventGridTopic, retries: { maxRetries?: number } = {}): EventGridNotifier {
+  return new EventGridNotifier({
+    endpoint: target.endpoint,
+    credential: { key: TOPIC_KEY },
+    clientOptions: {
+      tlsOptions: { ca: target.ca },
+      retryOptions: { retryDelayInMs: 1, maxRetryDelayInMs: 5, ...retries },
+    },
+  });
+}
 
 /** What the SDK sends for one of our events: the same attributes, `time` normalised by Date. */
 function onTheWire(event: BasewatchEvent): Record<string, unknown> {
