@@ -1,0 +1,24 @@
+// The fast unit tests Stryker runs against each mutant (npm run mutate): no registry, no Azurite.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'test/core/**/*.test.ts',
+      'test/config/**/*.test.ts',
+      'test/webhooks/**/*.test.ts',
+      'test/workflows/orchestration-kit.test.ts',
+      'test/registry/headers.test.ts',
+      'test/registry/media-types.test.ts',
+      'test/registry/rate-limit.test.ts',
+      'test/registry/registry-errors.test.ts',
+      'test/registry/platform-filter.test.ts',
+      'test/registry/manifest-tree.test.ts',
+      'test/local/data-lock.test.ts',
+    ],
+    pool: 'forks',
+    maxWorkers: 1,
+    testTimeout: 30_000,
+    allowOnly: false,
+  },
+});
