@@ -148,8 +148,9 @@ function daysInMonth(year: number, month: number): number {
 export function nextOccurrence(schedule: NcrontabSchedule, after: Date): Date {
   const start = Math.floor(after.getTime() / 1000) * 1000 + 1000;
   let t = new Date(start);
-  // Every valid schedule fires within 28 years (the Gregorian weekday/date cycle); stop beyond.
-  const limit = start + 28 * 366 * 86_400_000;
+  // Dates and weekdays repeat every 400 Gregorian years (28 is not enough across 2100, not a leap
+  // year), so every valid schedule fires within that; stop beyond.
+  const limit = start + 146_097 * 86_400_000;
   while (t.getTime() <= limit) {
     const month = t.getUTCMonth() + 1;
     if (!schedule.month.includes(month)) {
