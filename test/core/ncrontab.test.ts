@@ -117,3 +117,383 @@ describe('nextOccurrence agrees with a second-by-second search', () => {
     );
   });
 });
+
+describe('month and weekday names', () => {
+  it.each([
+    ['jan', 1],
+    ['February', 2],
+    ['MAR', 3],
+    ['apr', 4],
+    ['may', 5],
+    ['jun', 6],
+    ['july', 7],
+    ['aug', 8],
+    ['sept', 9],
+    ['oct', 10],
+    ['nov', 11],
+    ['december', 12],
+  ])('month %s is %i', (name, month) => {
+    expect(parseNcrontab(`0 0 0 1 ${name} *`).month).toEqual([month]);
+  });
+
+  it.each([
+    ['sun', 0],
+    ['Monday', 1],
+    ['tue', 2],
+    ['wed', 3],
+    ['THURSDAY', 4],
+    ['fri', 5],
+    ['sat', 6],
+  ])('weekday %s is %i', (name, weekday) => {
+    expect(parseNcrontab(`0 0 0 * * ${name}`).dayOfWeek).toEqual([weekday]);
+  });
+
+  it('a name that is not one lists the three-letter names the field accepts', () => {
+    expect(() => parseNcrontab('0 0 0 * Ja *')).toThrow(
+      "invalid NCRONTAB schedule '0 0 0 * Ja *': month field 'Ja': 'Ja' is not a number 1-12 or a name " +
+        '(jan, feb, mar, apr, may, jun, jul, aug, sep, oct, nov, dec)',
+    );
+    expect(() => parseNcrontab('0 0 0 * * fr')).toThrow(
+      "dayOfWeek field 'fr': 'fr' is not a number 0-6 or a name (sun, mon, tue, wed, thu, fri, sat)",
+    );
+  });
+
+  it('a field without names says only which numbers it takes', () => {
+    expect(() => parseNcrontab('0 a * * * *')).toThrow(
+      "invalid NCRONTAB schedule '0 a * * * *': minute field 'a': 'a' is not a number 0-59",
+    );
+    expect(() => parseNcrontab('0 a * * * *')).not.toThrow('or a name');
+  });
+});
+
+describe('parseNcrontab reads lists, ranges and steps exactly', () => {
+  it.each([
+    ['a list out of order comes back sorted', '0 30,10,20 * * * *', 'minute', [10, 20, 30]],
+    ['overlapping items count once', '0 0 0 1-3,2-4 * *', 'day', [1, 2, 3, 4]],
+    ['a month step from January', '0 0 0 1 */3 *', 'month', [1, 4, 7, 10]],
+    ['a day step from the 1st', '0 0 0 */10 * *', 'day', [1, 11, 21, 31]],
+    ['a weekday range by name', '0 0 0 * * mon-fri', 'dayOfWeek', [1, 2, 3, 4, 5]],
+    ['a month range across names and numbers', '0 0 0 1 oct-12 *', 'month', [10, 11, 12]],
+    ['days that exist only in some listed months', '0 0 0 30,31 4 *', 'day', [30, 31]],
+  ] as const)('%s', (_name, expression, field, values) => {
+    expect(parseNcrontab(expression)[field]).toEqual(values);
+  });
+
+  it('accepts spaces around and between the fields', () => {
+    expect(parseNcrontab('  0   */30  *  * *  *  ')).toMatchObject({ second: [0], minute: [0, 30] });
+  });
+
+  it('its error is an NcrontabError by name', () => {
+    expect(() => parseNcrontab('x')).toThrow(expect.objectContaining({ name: 'NcrontabError' }));
+  });
+
+  it.each([
+    ['0 0 0 * * 1/2/3', 'dayOfWeek', "'1/2/3' has more than one '/'"],
+    ['0 1-2-3 * * * *', 'minute', "'1-2-3' is not a value or a range"],
+    ['*/2x * * * * *', 'second', "step '2x' must be a positive integer"],
+    ['*/x2 * * * * *', 'second', "step 'x2' must be a positive integer"],
+    ['0 5x * * * *', 'minute', "'5x' is not a number 0-59"],
+    ['0 x5 * * * *', 'minute', "'x5' is not a number 0-59"],
+    ['0 0 0 * * 1-x', 'dayOfWeek', "'x' is not a number 0-6"],
+  ])('rejects %j in the %s field', (expression, field, message) => {
+    expect(() => parseNcrontab(expression)).toThrow(expect.objectContaining({ field }));
+    expect(() => parseNcrontab(expression)).toThrow(message);
+  });
+});
+
+describe('nextOccurrence honours the day, month and weekday fields', () => {
+  // Expected times counted on a calendar (2026-11-27 is a Friday; 2027-01-01 a Friday).
+  it.each([
+    ['the first of the next month', '0 0 0 1 * *', '2026-11-27T10:00:00.000Z', '2026-12-01T00:00:00.000Z'],
+    [
+      'a Monday in January or July',
+      '0 0 12 * Jan,Jul Mon',
+      '2026-11-27T10:00:00.000Z',
+      '2027-01-04T12:00:00.000Z',
+    ],
+    [
+      'every third month from January',
+      '0 0 0 1 */3 *',
+      '2026-11-27T10:00:00.000Z',
+      '2027-01-01T00:00:00.000Z',
+    ],
+    ['the weekend by name', '0 0 9 * * sat,sun', '2026-11-27T10:00:00.000Z', '2026-11-28T09:00:00.000Z'],
+    ['weekday 0 is Sunday', '0 0 0 * * 0', '2026-11-27T10:00:00.000Z', '2026-11-29T00:00:00.000Z'],
+    [
+      'a month by name, from its first day',
+      '0 0 0 * feb *',
+      '2026-11-27T10:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+    ],
+    [
+      'a first of the month that is a Monday',
+      '0 0 0 1 * mon',
+      '2026-11-27T10:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+    ],
+    [
+      'the 30th of April (the 31st does not exist)',
+      '0 0 0 30,31 4 *',
+      '2026-11-27T10:00:00.000Z',
+      '2027-04-30T00:00:00.000Z',
+    ],
+    [
+      'the 15th, Dec to Feb, Wednesday to Friday',
+      '0 0 0 15 12,1,2 wed-fri',
+      '2026-11-27T10:00:00.000Z',
+      '2027-01-15T00:00:00.000Z',
+    ],
+    [
+      'later the same day when the day matches',
+      '0 30 17 27 11 fri',
+      '2026-11-27T10:00:00.000Z',
+      '2026-11-27T17:30:00.000Z',
+    ],
+    // 2100 is no leap year, so a Sunday 29 February after 2090 is 38 years away.
+    [
+      'a Sunday 29 February across 2100',
+      '0 0 0 29 2 sun',
+      '2090-01-01T00:00:00.000Z',
+      '2128-02-29T00:00:00.000Z',
+    ],
+  ])('%s: %s after %s', (_name, expression, after, expected) => {
+    expect(next(expression, after)).toBe(expected);
+  });
+});
+
+describe('nextOccurrence agrees with a day-by-day search on the calendar fields', () => {
+  it('for midnight schedules with any day, month and weekday fields', async () => {
+    const { default: fc } = await import('fast-check');
+    const pick = (min: number, max: number) =>
+      fc.oneof(
+        fc.constant('*'),
+        fc.uniqueArray(fc.integer({ min, max }), { minLength: 1, maxLength: 3 }).map((v) => v.join(',')),
+        fc
+          .tuple(fc.integer({ min, max }), fc.integer({ min, max }))
+          .map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+      );
+    fc.assert(
+      fc.property(
+        pick(1, 31),
+        pick(1, 12),
+        pick(0, 6),
+        fc.date({
+          min: new Date('2020-01-01T00:00:00Z'),
+          max: new Date('2030-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        (day, month, weekday, after) => {
+          let schedule: ReturnType<typeof parseNcrontab>;
+          try {
+            schedule = parseNcrontab(`0 0 0 ${day} ${month} ${weekday}`);
+          } catch {
+            fc.pre(false);
+            return;
+          }
+          // The calendar walk uses only Date's own arithmetic: midnight after midnight.
+          const fires = (d: Date) =>
+            schedule.day.includes(d.getUTCDate()) &&
+            schedule.month.includes(d.getUTCMonth() + 1) &&
+            schedule.dayOfWeek.includes(d.getUTCDay());
+          let t = Date.UTC(after.getUTCFullYear(), after.getUTCMonth(), after.getUTCDate() + 1);
+          while (!fires(new Date(t))) t += 86_400_000;
+          expect(nextOccurrence(schedule, after).getTime()).toBe(t);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('month and weekday names', () => {
+  it.each([
+    ['jan', 1],
+    ['February', 2],
+    ['MAR', 3],
+    ['apr', 4],
+    ['may', 5],
+    ['jun', 6],
+    ['july', 7],
+    ['aug', 8],
+    ['sept', 9],
+    ['oct', 10],
+    ['nov', 11],
+    ['december', 12],
+  ])('month %s is %i', (name, month) => {
+    expect(parseNcrontab(`0 0 0 1 ${name} *`).month).toEqual([month]);
+  });
+
+  it.each([
+    ['sun', 0],
+    ['Monday', 1],
+    ['tue', 2],
+    ['wed', 3],
+    ['THURSDAY', 4],
+    ['fri', 5],
+    ['sat', 6],
+  ])('weekday %s is %i', (name, weekday) => {
+    expect(parseNcrontab(`0 0 0 * * ${name}`).dayOfWeek).toEqual([weekday]);
+  });
+
+  it('a name that is not one lists the three-letter names the field accepts', () => {
+    expect(() => parseNcrontab('0 0 0 * Ja *')).toThrow(
+      "invalid NCRONTAB schedule '0 0 0 * Ja *': month field 'Ja': 'Ja' is not a number 1-12 or a name " +
+        '(jan, feb, mar, apr, may, jun, jul, aug, sep, oct, nov, dec)',
+    );
+    expect(() => parseNcrontab('0 0 0 * * fr')).toThrow(
+      "dayOfWeek field 'fr': 'fr' is not a number 0-6 or a name (sun, mon, tue, wed, thu, fri, sat)",
+    );
+  });
+
+  it('a field without names says only which numbers it takes', () => {
+    expect(() => parseNcrontab('0 a * * * *')).toThrow(
+      "invalid NCRONTAB schedule '0 a * * * *': minute field 'a': 'a' is not a number 0-59",
+    );
+    expect(() => parseNcrontab('0 a * * * *')).not.toThrow('or a name');
+  });
+});
+
+describe('parseNcrontab reads lists, ranges and steps exactly', () => {
+  it.each([
+    ['a list out of order comes back sorted', '0 30,10,20 * * * *', 'minute', [10, 20, 30]],
+    ['overlapping items count once', '0 0 0 1-3,2-4 * *', 'day', [1, 2, 3, 4]],
+    ['a month step from January', '0 0 0 1 */3 *', 'month', [1, 4, 7, 10]],
+    ['a day step from the 1st', '0 0 0 */10 * *', 'day', [1, 11, 21, 31]],
+    ['a weekday range by name', '0 0 0 * * mon-fri', 'dayOfWeek', [1, 2, 3, 4, 5]],
+    ['a month range across names and numbers', '0 0 0 1 oct-12 *', 'month', [10, 11, 12]],
+    ['days that exist only in some listed months', '0 0 0 30,31 4 *', 'day', [30, 31]],
+  ] as const)('%s', (_name, expression, field, values) => {
+    expect(parseNcrontab(expression)[field]).toEqual(values);
+  });
+
+  it('accepts spaces around and between the fields', () => {
+    expect(parseNcrontab('  0   */30  *  * *  *  ')).toMatchObject({ second: [0], minute: [0, 30] });
+  });
+
+  it('its error is an NcrontabError by name', () => {
+    expect(() => parseNcrontab('x')).toThrow(expect.objectContaining({ name: 'NcrontabError' }));
+  });
+
+  it.each([
+    ['0 0 0 * * 1/2/3', 'dayOfWeek', "'1/2/3' has more than one '/'"],
+    ['0 1-2-3 * * * *', 'minute', "'1-2-3' is not a value or a range"],
+    ['*/2x * * * * *', 'second', "step '2x' must be a positive integer"],
+    ['*/x2 * * * * *', 'second', "step 'x2' must be a positive integer"],
+    ['0 5x * * * *', 'minute', "'5x' is not a number 0-59"],
+    ['0 x5 * * * *', 'minute', "'x5' is not a number 0-59"],
+    ['0 0 0 * * 1-x', 'dayOfWeek', "'x' is not a number 0-6"],
+  ])('rejects %j in the %s field', (expression, field, message) => {
+    expect(() => parseNcrontab(expression)).toThrow(expect.objectContaining({ field }));
+    expect(() => parseNcrontab(expression)).toThrow(message);
+  });
+});
+
+describe('nextOccurrence honours the day, month and weekday fields', () => {
+  // Expected times counted on a calendar (2026-11-27 is a Friday; 2027-01-01 a Friday).
+  it.each([
+    ['the first of the next month', '0 0 0 1 * *', '2026-11-27T10:00:00.000Z', '2026-12-01T00:00:00.000Z'],
+    [
+      'a Monday in January or July',
+      '0 0 12 * Jan,Jul Mon',
+      '2026-11-27T10:00:00.000Z',
+      '2027-01-04T12:00:00.000Z',
+    ],
+    [
+      'every third month from January',
+      '0 0 0 1 */3 *',
+      '2026-11-27T10:00:00.000Z',
+      '2027-01-01T00:00:00.000Z',
+    ],
+    ['the weekend by name', '0 0 9 * * sat,sun', '2026-11-27T10:00:00.000Z', '2026-11-28T09:00:00.000Z'],
+    ['weekday 0 is Sunday', '0 0 0 * * 0', '2026-11-27T10:00:00.000Z', '2026-11-29T00:00:00.000Z'],
+    [
+      'a month by name, from its first day',
+      '0 0 0 * feb *',
+      '2026-11-27T10:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+    ],
+    [
+      'a first of the month that is a Monday',
+      '0 0 0 1 * mon',
+      '2026-11-27T10:00:00.000Z',
+      '2027-02-01T00:00:00.000Z',
+    ],
+    [
+      'the 30th of April (the 31st does not exist)',
+      '0 0 0 30,31 4 *',
+      '2026-11-27T10:00:00.000Z',
+      '2027-04-30T00:00:00.000Z',
+    ],
+    [
+      'the 15th, Dec to Feb, Wednesday to Friday',
+      '0 0 0 15 12,1,2 wed-fri',
+      '2026-11-27T10:00:00.000Z',
+      '2027-01-15T00:00:00.000Z',
+    ],
+    [
+      'later the same day when the day matches',
+      '0 30 17 27 11 fri',
+      '2026-11-27T10:00:00.000Z',
+      '2026-11-27T17:30:00.000Z',
+    ],
+    // 2100 is no leap year, so a Sunday 29 February after 2090 is 38 years away.
+    [
+      'a Sunday 29 February across 2100',
+      '0 0 0 29 2 sun',
+      '2090-01-01T00:00:00.000Z',
+      '2128-02-29T00:00:00.000Z',
+    ],
+  ])('%s: %s after %s', (_name, expression, after, expected) => {
+    expect(next(expression, after)).toBe(expected);
+  });
+});
+
+describe('nextOccurrence agrees with a day-by-day search on the calendar fields', () => {
+  it('for midnight schedules with any day, month and weekday fields', async () => {
+    const { default: fc } = await import('fast-check');
+    const pick = (min: number, max: number) =>
+      fc.oneof(
+        fc.constant('*'),
+        fc.uniqueArray(fc.integer({ min, max }), { minLength: 1, maxLength: 3 }).map((v) => v.join(',')),
+        fc
+          .tuple(fc.integer({ min, max }), fc.integer({ min, max }))
+          .map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+      );
+    fc.assert(
+      fc.property(
+        pick(1, 31),
+        pick(1, 12),
+        pick(0, 6),
+        fc.date({
+          min: new Date('2020-01-01T00:00:00Z'),
+          max: new Date('2030-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        (day, month, weekday, after) => {
+          let schedule: ReturnType<typeof parseNcrontab>;
+          try {
+            schedule = parseNcrontab(`0 0 0 ${day} ${month} ${weekday}`);
+          } catch {
+            fc.pre(false);
+            return;
+          }
+          // The calendar walk uses only Date's own arithmetic: midnight after midnight.
+          const days = day === '*' ? null : new Set(schedule.day);
+          let t = Date.UTC(after.getUTCFullYear(), after.getUTCMonth(), after.getUTCDate() + 1);
+          for (;;) {
+            const d = new Date(t);
+            if (
+              (days === null || days.has(d.getUTCDate())) &&
+              schedule.month.includes(d.getUTCMonth() + 1) &&
+              schedule.dayOfWeek.includes(d.getUTCDay())
+            )
+              break;
+            t += 86_400_000;
+          }
+          expect(nextOccurrence(schedule, after).getTime()).toBe(t);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
