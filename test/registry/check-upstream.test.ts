@@ -80,6 +80,42 @@ describe('checkUpstream', () => {
     expect(report.checks.every((c) => c.status === 'current')).toBe(true);
   });
 
+  it('keeps one pull budget per registry: a registry at its reserve does not hold back another', async () => {
+    const other = await startFaultProxy(registry.url);
+    try {
+      proxy.inject({
+        method: 'HEAD',
+        path: '/manifests/',
+        headers: { 'ratelimit-remaining': '10;w=21600' },
+        times: Infinity,
+      });
+      other.inject({
+        method: 'HEAD',
+        path: '/manifests/',
+        headers: { 'ratelimit-remaining': '76;w=21600' },
+        times: Infinity,
+      });
+      const mixed = tags.flatMap((tag) => [
+        parseReference(`${proxy.host}/library/node:${tag}`),
+        parseReference(`${other.host}/library/node:${tag}`),
+      ]);
+      const report = await checkUpstream(mixed, {
+        client: client(),
+        minRemaining: 10,
+        concurrencyPerRegistry: 1,
+        now: () => NOW,
+      });
+      const statusesOf = (host: string) =>
+        report.checks.filter((check) => check.ref.startsWith(`${host}/`)).map((check) => check.status);
+      expect(statusesOf(other.host)).toEqual(tags.map(() => 'current'));
+      expect(statusesOf(proxy.host)).toEqual(['current', ...tags.slice(1).map(() => 'deferred')]);
+      expect(other.hits().filter((hit) => hit.method === 'HEAD')).toHaveLength(tags.length);
+      expect(proxy.hits().filter((hit) => hit.method === 'HEAD')).toHaveLength(1);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('a 429 with a long Retry-After defers the rest until then', async () => {
     proxy.inject({ method: 'HEAD', path: '/manifests/', status: 429, retryAfter: 900, times: Infinity });
     const report = await checkUpstream(refs(), {
