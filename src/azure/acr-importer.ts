@@ -72,12 +72,27 @@ export class AcrImporter implements Importer {
     };
     const { resourceGroup, name } = this.options.registry;
     this.logger.info('importing with ACR', { source: request.source, target: targetTag, registry: name });
+    // Set once the status monitor (Azure-AsyncOperation) has said Succeeded.
+    let succeeded = false;
     try {
       await this.options.client.registries.beginImportImageAndWait(resourceGroup, name, parameters, {
         ...(this.options.pollIntervalMs !== undefined && { updateIntervalInMs: this.options.pollIntervalMs }),
+        onResponse: (response: { parsedBody?: unknown }) => {
+          if (isSucceededStatus(response.parsedBody)) succeeded = true;
+        },
       });
     } catch (error) {
-      throw armOperationError(operation, error, credentials ? [credentials.password] : []);
+      const failure = armOperationError(operation, error, credentials ? [credentials.password] : []);
+      // After success the SDK reads the Location result once more; a role assigned on the registry alone
+      // may not read that resource-group-scoped URL. The copy is done: the data plane decides below.
+      if (!succeeded) throw failure;
+      this.logger.warn(
+        'ACR import succeeded, but its result could not be read; verifying on the data plane',
+        {
+          target: targetTag,
+          reason: failure.message,
+        },
+      );
     }
 
     const head = await this.options.distribution.headManifest(target);
@@ -86,4 +101,10 @@ export class AcrImporter implements Importer {
     }
     return { digest: head.digest, sameDigestAsSource: true };
   }
+}
+
+/** A long-running operation's status body saying the operation succeeded. */
+function isSucceededStatus(body: unknown): boolean {
+  const status = (body as { status?: unknown } | undefined)?.status;
+  return typeof status === 'string' && status.toLowerCase() === 'succeeded';
 }

@@ -5,7 +5,7 @@ import type { Credentials } from '../../src/registry/auth.js';
 import { DistributionClient } from '../../src/registry/distribution-client.js';
 import { type AcceptedImport, ArmFailure, type FakeArm, startFakeArm } from '../support/azure/arm-server.js';
 import { fakeArmClient, fakeRegistry } from '../support/azure/clients.js';
-import { importFromCatalog } from '../support/azure/import-performer.js';
+import { importWithSkopeo } from '../support/azure/import-performer.js';
 import { TestTokenCredential } from '../support/azure/test-credential.js';
 import {
   makeImage,
@@ -16,6 +16,7 @@ import {
   type TestIndex,
 } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { skopeoInspectDigest } from '../support/skopeo.js';
 
 const HUB_USER = 'hubuser';
 const HUB_TOKEN = 'dckr_pat_test-secret-value';
@@ -24,7 +25,6 @@ let upstream: TestRegistry;
 let target: TestRegistry;
 let node: TestIndex;
 let alpine: TestImage;
-const catalog = new Map<string, TestImage | TestIndex>();
 
 beforeAll(async () => {
   [upstream, target] = await Promise.all([
@@ -42,7 +42,6 @@ beforeAll(async () => {
   const credentials = { username: HUB_USER, password: HUB_TOKEN };
   await pushIndex(upstream.url, 'library/node', '20-alpine', node, credentials);
   await pushImage(upstream.url, 'library/alpine', '3', alpine, credentials);
-  catalog.set(node.digest, node).set(alpine.digest, alpine);
 });
 
 afterAll(async () => {
@@ -59,16 +58,19 @@ interface Setup {
   credentials?: Credentials;
   performImport?: (request: AcceptedImport) => Promise<void>;
   maxRetries?: number;
+  roleScope?: 'resourceGroup' | 'registry';
 }
 
 async function importer(setup: Setup = {}) {
   const accepted: AcceptedImport[] = [];
-  const perform = setup.performImport ?? importFromCatalog(target, catalog);
+  const perform = setup.performImport ?? importWithSkopeo(target);
   arm = await startFakeArm({
+    dataPlane: target,
     performImport: async (request) => {
       accepted.push(request);
       await perform(request);
     },
+    ...(setup.roleScope && { roleScope: setup.roleScope }),
   });
   const credential = new TestTokenCredential();
   const client = fakeArmClient(
@@ -118,12 +120,74 @@ describe('AcrImporter', () => {
     expect(paths.some((path) => path.startsWith('GET operationStatuses/'))).toBe(true);
     expect(arm.requests.every((request) => request.apiVersion === '2025-11-01')).toBe(true);
     expect(credential.requestedScopes).toContain(`${arm.url}/.default`);
-    // The data plane agrees: the tag now holds the upstream digest.
-    const head = await fetch(`${target.url}/v2/base/node/manifests/20-alpine`, {
-      method: 'HEAD',
-      headers: { accept: node.mediaType },
+    // The data plane agrees, read by skopeo: the tag now holds the upstream digest.
+    expect(await skopeoInspectDigest(`${target.host}/base/node:20-alpine`)).toBe(node.digest);
+  });
+
+  it('succeeds when a role on the registry alone cannot read the final Location result, as the digest is proven', async () => {
+    const { acr, arm } = await importer({ roleScope: 'registry' });
+    const result = await acr.importImage({
+      source: `${upstream.host}/library/node@${node.digest}`,
+      target: 'base/node-scoped:20-alpine',
     });
-    expect(head.headers.get('docker-content-digest')).toBe(node.digest);
+
+    expect(result).toEqual({ digest: node.digest, sameDigestAsSource: true });
+    // ARM refused the SDK's last read of the resource-group-scoped Location URL, after the monitor said Succeeded.
+    const last = arm.requests.at(-1);
+    expect(last).toMatchObject({ method: 'GET', status: 403, errorCode: 'AuthorizationFailed' });
+    expect(last?.path).toMatch(
+      /\/resourceGroups\/rg-images\/providers\/Microsoft\.ContainerRegistry\/locations\//,
+    );
+    expect(await skopeoInspectDigest(`${target.host}/base/node-scoped:20-alpine`)).toBe(node.digest);
+  });
+
+  it('still fails on the data plane when the final Location read is refused and the tag holds another digest', async () => {
+    const { acr } = await importer({
+      roleScope: 'registry',
+      performImport: async (request) => {
+        await importWithSkopeo(target)(request);
+        await pushImage(target.url, 'base/race-scoped', '1', alpine);
+      },
+    });
+    const error = await acr
+      .importImage({ source: `${upstream.host}/library/node@${node.digest}`, target: 'base/race-scoped:1' })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ImportVerificationError);
+    expect((error as Error).message).toContain(alpine.digest);
+  });
+
+  it('reports a failed import as failed even when the final Location read would be refused', async () => {
+    const { acr, arm } = await importer({
+      roleScope: 'registry',
+      performImport: async () => {
+        throw new ArmFailure('QuotaExceeded', 'The registry storage quota of 100 GiB has been exceeded.');
+      },
+    });
+    const error = (await acr
+      .importImage({ source: `${upstream.host}/library/alpine@${alpine.digest}`, target: 'base/alpine-q:3' })
+      .catch((e: unknown) => e)) as ArmOperationError;
+
+    expect(error).toBeInstanceOf(ArmOperationError);
+    expect(error).toMatchObject({ kind: 'quota', code: 'QuotaExceeded' });
+    expect(arm.requests.some((request) => request.status === 403)).toBe(false);
+  });
+
+  it('fails when ARM refuses the status monitor, before the operation has succeeded', async () => {
+    const { acr, arm } = await importer();
+    // The initial POST is accepted; the first poll of the status monitor is refused.
+    arm.failNext('/operationStatuses', 1, {
+      status: 403,
+      code: 'AuthorizationFailed',
+      message:
+        "The client does not have authorization to perform action 'Microsoft.ContainerRegistry/registries/operationStatuses/read'.",
+    });
+    const error = (await acr
+      .importImage({ source: `${upstream.host}/library/alpine@${alpine.digest}`, target: 'base/alpine-f:3' })
+      .catch((e: unknown) => e)) as ArmOperationError;
+
+    expect(error).toBeInstanceOf(ArmOperationError);
+    expect(error).toMatchObject({ kind: 'forbidden', status: 403, code: 'AuthorizationFailed' });
   });
 
   it('names the image and hides the password when the upstream registry refuses the credentials', async () => {
@@ -194,8 +258,9 @@ describe('AcrImporter', () => {
 
   it('fails verification when ARM reports success but the tag holds another digest', async () => {
     const { acr } = await importer({
-      // A concurrent push wins the race: the tag ends up on another image.
-      performImport: async () => {
+      // ACR copies, then a concurrent push wins the race: the tag ends up on another image.
+      performImport: async (request) => {
+        await importWithSkopeo(target)(request);
         await pushImage(target.url, 'base/race', '1', alpine);
       },
     });

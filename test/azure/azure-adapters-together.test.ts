@@ -17,7 +17,7 @@ beforeAll(async () => {
   [upstream, target] = await Promise.all([startRegistry(), startRegistry()]);
   base = makeImage({ seed: 'node-22' });
   await pushImage(upstream.url, 'library/node', '22-alpine', base);
-  azure = await startFakeAzure({ target, catalog: new Map([[base.digest, base]]) });
+  azure = await startFakeAzure({ target });
   azure.arm.tasks.set('build-orders-api', {
     name: 'build-orders-api',
     step: {

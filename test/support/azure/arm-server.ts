@@ -2,12 +2,17 @@
 // importImage (202 + Azure-AsyncOperation/Location polling), scheduleRun, runs list/get/listLogSasUrl,
 // tasks list/get/listDetails. It rejects what ARM rejects: a missing or unsupported api-version, a
 // missing or wrong-audience bearer token, a body that does not match the spec's shapes, unknown
-// registries, tasks and runs. Errors use ARM's body: {"error": {"code", "message"}}.
+// registries, tasks and runs, an operation polled under another subscription or resource group, and
+// (with `roleScope: 'registry'`) anything outside the registry. Errors use ARM's body:
+// {"error": {"code", "message"}}. An import succeeds only when it really copied: by default skopeo
+// copies the source into the `dataPlane` registry; without one, every import fails.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { type AcceptedImport, ArmFailure } from './arm-failure.js';
 import { checkImportImageParameters, checkRunRequest } from './arm-validation.js';
+import { type DataPlaneRegistry, importWithSkopeo, tagExists, targetReference } from './import-performer.js';
 import { tokenFor } from './test-credential.js';
 import { createLoopbackCert } from './tls.js';
 
@@ -20,27 +25,11 @@ export const REGISTRY_API_VERSIONS = [
   '2021-09-01',
   '2019-05-01',
 ];
+/** The object id ARM names in an AuthorizationFailed message for the test identity. */
+export const CLIENT_OBJECT_ID = '11111111-2222-3333-4444-555555555555';
 export const TASKS_API_VERSIONS = ['2019-06-01-preview', '2019-04-01', '2025-03-01-preview'];
 
-/** What an accepted importImage asked for, handed to the test's import handler. */
-export interface AcceptedImport {
-  registryUri?: string;
-  resourceId?: string;
-  sourceImage: string;
-  credentials?: { username?: string; password: string };
-  targetTags: string[];
-  mode: 'NoForce' | 'Force';
-}
-
-/** Throw from an import handler to make the operation end Failed with this ARM error. */
-export class ArmFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { type AcceptedImport, ArmFailure } from './arm-failure.js';
 
 export interface BaseImageDependencyJson {
   type: 'BuildTime' | 'RunTime';
@@ -87,8 +76,27 @@ export interface FakeArmOptions {
   resourceGroup?: string;
   registry?: string;
   location?: string;
-  /** Does the import; throw ArmFailure to fail it. Default: succeeds without copying anything. */
+  /** The registry standing in for the ACR's data plane: imports are copied into it (by skopeo). */
+  dataPlane?: DataPlaneRegistry;
+  /**
+   * Does the import; throw ArmFailure to fail it. Default: skopeo copies into `dataPlane`, and without
+   * one the import fails. With a `dataPlane`, an import whose target tags are not there afterwards fails.
+   */
   performImport?: (request: AcceptedImport) => Promise<void>;
+  /**
+   * Where the caller's role is assigned. `registry` (a custom role on the registry alone) refuses, as
+   * ARM does, whatever lies outside it — such as the import's resource-group-scoped Location result.
+   * Default `resourceGroup`.
+   */
+  roleScope?: 'resourceGroup' | 'registry';
+}
+
+/** An ARM error to answer instead of serving a request. */
+export interface InjectedArmError {
+  status: number;
+  code: string;
+  message: string;
+  retryAfterSeconds?: number;
 }
 
 export interface FakeArm {
@@ -102,13 +110,18 @@ export interface FakeArm {
   requests: RecordedArmRequest[];
   tasks: Map<string, FakeTask>;
   runs: Map<string, FakeRun>;
-  /** Answer the next `times` requests whose path ends with `operation` with 429 and Retry-After. */
+  /** Answer the next `times` requests whose path contains `operation` with 429 and Retry-After. */
   throttle(operation: string, times: number, retryAfterSeconds: number): void;
+  /** Answer the next `times` requests whose path contains `operation` with this ARM error. */
+  failNext(operation: string, times: number, error: InjectedArmError): void;
   stop(): Promise<void>;
 }
 
 interface ImportOperation {
   id: string;
+  /** The subscription and resource group it was started under; polls elsewhere do not find it. */
+  subscriptionId: string;
+  resourceGroup: string;
   polls: number;
   state: 'InProgress' | 'Succeeded' | 'Failed';
   error?: { code: string; message: string };
@@ -137,7 +150,19 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   const tasks = new Map<string, FakeTask>();
   const runs = new Map<string, FakeRun>();
   const operations = new Map<string, ImportOperation>();
-  const throttles: { operation: string; times: number; retryAfterSeconds: number }[] = [];
+  const injected: { operation: string; times: number; error: InjectedArmError }[] = [];
+  const roleScope = options.roleScope ?? 'resourceGroup';
+  const dataPlane = options.dataPlane;
+  const performImport =
+    options.performImport ??
+    (dataPlane
+      ? importWithSkopeo(dataPlane)
+      : async () => {
+          throw new ArmFailure(
+            'InternalServerError',
+            'The fake ARM server has no data-plane registry to import into (pass dataPlane).',
+          );
+        });
   let runSequence = 0;
   let url = '';
 
@@ -235,15 +260,36 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     return version;
   }
 
-  function checkThrottle(path: string): void {
-    const rule = throttles.find((candidate) => candidate.times > 0 && path.endsWith(candidate.operation));
+  function checkInjected(path: string): void {
+    const rule = injected.find((candidate) => candidate.times > 0 && path.includes(candidate.operation));
     if (!rule) return;
     rule.times -= 1;
+    const { status, code, message, retryAfterSeconds } = rule.error;
     throw new ArmReply(
-      429,
-      'TooManyRequests',
-      'The request is being throttled as the limit has been reached for operation type - Write.',
-      { 'retry-after': String(rule.retryAfterSeconds) },
+      status,
+      code,
+      message,
+      retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
+    );
+  }
+
+  function checkSubscriptionId(sub: string): void {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sub)) {
+      throw new ArmReply(
+        400,
+        'InvalidSubscriptionId',
+        `The provided subscription identifier '${sub}' is malformed or invalid.`,
+      );
+    }
+  }
+
+  /** ARM's answer to a caller whose role does not cover `scope`. */
+  function checkRoleCovers(scope: string, action: string): void {
+    if (roleScope === 'resourceGroup' || scope.toLowerCase().startsWith(registryPath.toLowerCase())) return;
+    throw new ArmReply(
+      403,
+      'AuthorizationFailed',
+      `The client '${CLIENT_OBJECT_ID}' with object id '${CLIENT_OBJECT_ID}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
     );
   }
 
@@ -317,11 +363,21 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
           parsed.pathname,
         );
       if (result) {
+        const [, sub = '', group = '', , id = ''] = result;
         checkAuth(req);
         checkApiVersion(parsed.searchParams, REGISTRY_API_VERSIONS, 'locations/operationResults');
-        const operation = operations.get(result[4] as string);
-        if (!operation || method !== 'GET')
-          throw new ArmReply(404, 'OperationNotFound', `Operation ${result[4]} was not found.`);
+        checkSubscriptionId(sub);
+        checkRoleCovers(parsed.pathname, 'Microsoft.ContainerRegistry/locations/operationResults/read');
+        const operation = operations.get(id);
+        // An operation is found only under the subscription and resource group that started it.
+        if (
+          !operation ||
+          method !== 'GET' ||
+          operation.subscriptionId.toLowerCase() !== sub.toLowerCase() ||
+          operation.resourceGroup.toLowerCase() !== group.toLowerCase()
+        )
+          throw new ArmReply(404, 'OperationNotFound', `Operation ${id} was not found.`);
+        checkInjected('/operationResults');
         reportImport(res, req, operation, false);
         return;
       }
@@ -334,13 +390,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       checkAuth(req);
       const { versions, type } = registryOperation(method, rest);
       checkApiVersion(parsed.searchParams, versions, type);
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sub ?? '')) {
-        throw new ArmReply(
-          400,
-          'InvalidSubscriptionId',
-          `The provided subscription identifier '${sub}' is malformed or invalid.`,
-        );
-      }
+      checkSubscriptionId(sub ?? '');
       if (!/^[a-zA-Z0-9]{5,50}$/.test(name ?? '')) {
         throw new ArmReply(
           400,
@@ -361,7 +411,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
           `The Resource 'Microsoft.ContainerRegistry/registries/${name}' under resource group '${group}' was not found.`,
         );
       }
-      checkThrottle(rest);
+      checkInjected(rest);
       await route(req, res, method, rest, parsed.searchParams);
     } catch (error) {
       if (error instanceof ArmReply) {
@@ -431,6 +481,8 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     };
     const operation: ImportOperation = {
       id: `registries-${randomUUID()}`,
+      subscriptionId,
+      resourceGroup,
       polls: 0,
       state: 'InProgress',
       startTime: new Date().toISOString(),
@@ -441,7 +493,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       targetTags: parameters.targetTags ?? [],
       mode: parameters.mode ?? 'NoForce',
     };
-    void (options.performImport ?? (async () => {}))(accepted).then(
+    void importAndCheck(accepted).then(
       () => {
         operation.state = 'Succeeded';
         operation.endTime = new Date().toISOString();
@@ -461,6 +513,21 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       'azure-asyncoperation': `${url}${registryPath}/operationStatuses/${operation.id}?api-version=${version}`,
       location: `${url}${locationPath}/operationResults/operationStatuses/${operation.id}?api-version=${version}`,
     });
+  }
+
+  /** Performs the import; with a data plane, fails one that reported success without leaving its tags there. */
+  async function importAndCheck(accepted: AcceptedImport): Promise<void> {
+    await performImport(accepted);
+    if (!dataPlane) return;
+    for (const targetTag of accepted.targetTags) {
+      const { repository, tag } = targetReference(targetTag, accepted.sourceImage);
+      if (!(await tagExists(dataPlane, repository, tag))) {
+        throw new ArmFailure(
+          'InternalServerError',
+          `The import reported success, but ${repository}:${tag} is not in the registry.`,
+        );
+      }
+    }
   }
 
   /** The status monitor (Azure-AsyncOperation) or the result (Location); the first poll always sees InProgress. */
@@ -560,7 +627,19 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     tasks,
     runs,
     throttle(operation, times, retryAfterSeconds) {
-      throttles.push({ operation, times, retryAfterSeconds });
+      injected.push({
+        operation,
+        times,
+        error: {
+          status: 429,
+          code: 'TooManyRequests',
+          message: 'The request is being throttled as the limit has been reached for operation type - Write.',
+          retryAfterSeconds,
+        },
+      });
+    },
+    failNext(operation, times, error) {
+      injected.push({ operation, times, error });
     },
     stop: () =>
       new Promise<void>((resolve) => {

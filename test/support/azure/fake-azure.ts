@@ -7,20 +7,16 @@ import { EventGridNotifier } from '../../../src/azure/event-grid-notifier.js';
 import type { AcrRegistry } from '../../../src/config/types.js';
 import type { CredentialSource } from '../../../src/registry/auth.js';
 import { DistributionClient } from '../../../src/registry/distribution-client.js';
-import type { TestImage, TestIndex } from '../images.js';
 import type { TestRegistry } from '../registry.js';
 import { type AcceptedImport, type FakeArm, startFakeArm } from './arm-server.js';
 import { fakeArmClient, fakeRegistry } from './clients.js';
 import { type EventGridTopic, startEventGridTopic } from './event-grid-topic.js';
-import { importFromCatalog } from './import-performer.js';
 
 export interface FakeAzureOptions {
-  /** The registry ACR imports into; the importer verifies there. */
+  /** The registry ACR imports into (skopeo copies there); the importer verifies there. */
   target: TestRegistry;
-  /** Images the fake import can copy, by digest. */
-  catalog: ReadonlyMap<string, TestImage | TestIndex>;
   upstreamCredentials?: CredentialSource;
-  /** Replaces the catalog copy, e.g. to fail an import. */
+  /** Replaces the skopeo copy, e.g. to fail an import. */
   performImport?: (request: AcceptedImport) => Promise<void>;
 }
 
@@ -39,7 +35,8 @@ const TOPIC_KEY = 'fake-azure-topic-key';
 
 export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzure> {
   const arm = await startFakeArm({
-    performImport: options.performImport ?? importFromCatalog(options.target, options.catalog),
+    dataPlane: options.target,
+    ...(options.performImport && { performImport: options.performImport }),
   });
   const topic = await startEventGridTopic({ key: TOPIC_KEY });
   const client = fakeArmClient(arm);
@@ -61,7 +58,7 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
     notifier: new EventGridNotifier({
       endpoint: topic.endpoint,
       credential: { key: TOPIC_KEY },
-      clientOptions: { allowInsecureConnection: true },
+      clientOptions: { tlsOptions: { ca: topic.ca } },
     }),
     stop: async () => {
       await Promise.all([arm.stop(), topic.stop()]);

@@ -1,6 +1,9 @@
-import { pushImage, pushIndex, type TestImage, type TestIndex } from '../images.js';
+// An import as ACR performs it, done by skopeo (an independent client that verifies every digest): the
+// source is read from the real upstream registry with the credentials the request carried, and every
+// platform is copied into the real registry that stands in for the ACR's data plane, keeping the digest.
 import type { TestRegistry } from '../registry.js';
-import { type AcceptedImport, ArmFailure } from './arm-server.js';
+import { skopeoCopy } from '../skopeo.js';
+import { type AcceptedImport, ArmFailure } from './arm-failure.js';
 
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -9,49 +12,89 @@ const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-/**
- * An import as ACR performs it, close enough for the adapter's tests: the source is looked up on the
- * real upstream registry with the credentials the request carried (so a wrong password or an unknown
- * digest fails there), then the image is pushed into the real target registry under every target tag.
- * The images come from `catalog` (by digest) because the fake copies test images, not arbitrary ones.
- */
-export function importFromCatalog(
-  target: TestRegistry,
-  catalog: ReadonlyMap<string, TestImage | TestIndex>,
-): (request: AcceptedImport) => Promise<void> {
+/** The registry an import copies into, as the fake ARM server needs to know it. */
+export type DataPlaneRegistry = Pick<TestRegistry, 'host' | 'url'>;
+
+/** `repo[:tag]` → `repo:tag`, the tag defaulting as the REST specification says: the source's, else latest. */
+export function targetReference(targetTag: string, sourceImage: string): { repository: string; tag: string } {
+  const colon = targetTag.indexOf(':');
+  if (colon >= 0) return { repository: targetTag.slice(0, colon), tag: targetTag.slice(colon + 1) };
+  const sourceTag = /^[^@:]+:([^@]+)$/.exec(sourceImage)?.[1];
+  return { repository: targetTag, tag: sourceTag ?? 'latest' };
+}
+
+/** Whether `repository:tag` exists in the data-plane registry. */
+export async function tagExists(
+  registry: DataPlaneRegistry,
+  repository: string,
+  tag: string,
+): Promise<boolean> {
+  const head = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: MANIFEST_ACCEPT },
+  });
+  return head.status === 200;
+}
+
+/** Copies the requested source into `target` under every target tag, failing as ACR reports failures. */
+export function importWithSkopeo(target: DataPlaneRegistry): (request: AcceptedImport) => Promise<void> {
   return async (request) => {
-    const at = request.sourceImage.indexOf('@');
-    const repository = at >= 0 ? request.sourceImage.slice(0, at) : request.sourceImage;
-    const selector = at >= 0 ? request.sourceImage.slice(at + 1) : 'latest';
-    const source = `${request.registryUri}/${repository}`;
-    const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
-    if (request.credentials) {
-      const basic = `${request.credentials.username ?? ''}:${request.credentials.password}`;
-      headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
-    }
-    const head = await fetch(`http://${request.registryUri}/v2/${repository}/manifests/${selector}`, {
-      method: 'HEAD',
-      headers,
-    });
-    if (head.status === 401) {
+    if (request.registryUri === undefined) {
       throw new ArmFailure(
         'InvalidParameters',
-        `Failed to import ${source}: unauthorized: authentication required.`,
+        'The fake ARM server imports from a registryUri only; no registry answers to this resourceId.',
       );
     }
-    if (head.status === 404) {
-      throw new ArmFailure(
-        'InvalidParameters',
-        `Failed to import ${source}: source image ${selector} not found.`,
-      );
+    const source = `${request.registryUri}/${request.sourceImage}`;
+    const targets = request.targetTags.map((targetTag) => targetReference(targetTag, request.sourceImage));
+    if (request.mode === 'NoForce') {
+      for (const { repository, tag } of targets) {
+        if (await tagExists(target, repository, tag)) {
+          throw new ArmFailure(
+            'InvalidParameters',
+            `Tag ${repository}:${tag} already exists in target registry.`,
+          );
+        }
+      }
     }
-    const image = catalog.get(head.headers.get('docker-content-digest') ?? selector);
-    if (!image) throw new ArmFailure('InternalServerError', `The test catalog has no image ${selector}.`);
-    for (const targetTag of request.targetTags) {
-      const colon = targetTag.lastIndexOf(':');
-      const [repo, tag] = [targetTag.slice(0, colon), targetTag.slice(colon + 1)];
-      if (image.kind === 'index') await pushIndex(target.url, repo, tag, image);
-      else await pushImage(target.url, repo, tag, image);
+    const credentials = request.credentials && {
+      username: request.credentials.username ?? '',
+      password: request.credentials.password,
+    };
+    for (const { repository, tag } of targets) {
+      try {
+        await skopeoCopy(source, `${target.host}/${repository}:${tag}`, {
+          all: true,
+          ...(credentials && { srcCreds: credentials }),
+        });
+      } catch (error) {
+        throw importFailure(source, String(error));
+      }
     }
   };
+}
+
+/** ACR's words for the two failures tests provoke; anything else is reported as it came. */
+function importFailure(source: string, skopeoError: string): ArmFailure {
+  if (/unauthorized|authentication required|invalid username\/password/i.test(skopeoError)) {
+    return new ArmFailure(
+      'InvalidParameters',
+      `Failed to import ${source}: unauthorized: authentication required.`,
+    );
+  }
+  if (/manifest unknown|not found|name unknown/i.test(skopeoError)) {
+    return new ArmFailure('InvalidParameters', `Failed to import ${source}: source image not found.`);
+  }
+  return new ArmFailure('InternalServerError', `Failed to import ${source}: ${skopeoError}`);
+}
+
+/**
+ * Kept for callers written when the fake copied only images it knew: the catalog is no longer needed,
+ * as skopeo copies whatever the upstream registry serves.
+ */
+export function importFromCatalog(
+  target: DataPlaneRegistry,
+  _catalog?: ReadonlyMap<string, unknown>,
+): (request: AcceptedImport) => Promise<void> {
+  return importWithSkopeo(target);
 }
