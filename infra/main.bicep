@@ -33,6 +33,14 @@ param registrySystemTopicName string = ''
 @description('SKU of a registry this deployment creates; ignored for an existing registry.')
 param registrySku string = 'Standard'
 
+@allowed(['scheduler', 'storage'])
+@description('Where Durable Functions keeps orchestrations: the Durable Task Scheduler (Microsoft\'s recommended backend) or the storage account.')
+param durableBackend string = 'scheduler'
+
+@allowed(['Consumption', 'Dedicated'])
+@description('SKU of the Durable Task Scheduler; ignored with durableBackend storage.')
+param schedulerSku string = 'Consumption'
+
 @minLength(1)
 @description('Docker Hub user name basewatch authenticates upstream pulls and imports with.')
 param dockerHubUsername string
@@ -44,6 +52,8 @@ param dockerHubToken string
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var functionAppName = 'func-basewatch-${resourceToken}'
+// host.json extensions.durableTask.hubName: the task hub in the scheduler, or the tables' prefix in storage.
+var taskHubName = 'basewatch'
 // Flex Consumption reads the app package from this blob container.
 var deploymentContainerName = 'app-package-${take(resourceToken, 16)}'
 
@@ -64,8 +74,8 @@ module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.6.0
   }
 }
 
-// Host storage and the Durable Functions task hub: blob (leases, package), queue (work items) and
-// table (history, instances, basewatch state), all served by a StorageV2 account; reached with the
+// Host storage (leases, the app package) and basewatch's state tables, plus the Durable Functions task
+// hub when durableBackend is 'storage' (queues for work items, tables for history); reached with the
 // identity only, shared keys are off.
 module storage 'br/public:avm/res/storage/storage-account:0.33.0' = {
   name: 'storage'
@@ -171,6 +181,20 @@ module registry 'app/registry.bicep' = {
   }
 }
 
+// Durable Functions' backend when durableBackend is 'scheduler': orchestrations live here, not in storage.
+module scheduler 'app/scheduler.bicep' = if (durableBackend == 'scheduler') {
+  name: 'scheduler'
+  scope: rg
+  params: {
+    name: 'dts-${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: taskHubName
+    sku: schedulerSku
+    principalId: identity.outputs.principalId
+  }
+}
+
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -187,9 +211,11 @@ module api 'app/api.bicep' = {
     dockerHubUsername: dockerHubUsername
     dockerHubTokenSecretUri: '${keyVault.outputs.uri}secrets/dockerhub-token'
     notificationsTopicEndpoint: notificationsTopic.outputs.endpoint
+    durableBackend: durableBackend
+    schedulerEndpoint: durableBackend == 'scheduler' ? scheduler!.outputs.endpoint : ''
   }
-  // The Key Vault reference and identity-based storage resolve only once the roles exist.
-  dependsOn: [rbac]
+  // The Key Vault reference, identity-based storage and the task hub resolve only once the roles exist.
+  dependsOn: [rbac, scheduler]
 }
 
 module rbac 'app/rbac.bicep' = {
@@ -201,6 +227,7 @@ module rbac 'app/rbac.bicep' = {
     appInsightsName: appInsights.outputs.name
     keyVaultName: keyVault.outputs.name
     notificationsTopicName: notificationsTopic.outputs.name
+    durableBackend: durableBackend
   }
 }
 
@@ -215,5 +242,9 @@ output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
 output AZURE_CONTAINER_REGISTRY_RESOURCE_GROUP string = registry.outputs.resourceGroupName
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
 output AZURE_REGISTRY_SYSTEM_TOPIC_NAME string = registry.outputs.systemTopicName
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output BASEWATCH_DURABLE_BACKEND string = durableBackend
+output AZURE_DURABLE_TASK_SCHEDULER_NAME string = durableBackend == 'scheduler' ? scheduler!.outputs.name : ''
+output AZURE_DURABLE_TASK_HUB_NAME string = taskHubName
 output BASEWATCH_TOPIC_ENDPOINT string = notificationsTopic.outputs.endpoint
 output BASEWATCH_TOPIC_ID string = notificationsTopic.outputs.resourceId

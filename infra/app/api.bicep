@@ -1,5 +1,6 @@
-// The Function App on Flex Consumption. `appSettings` below is every setting the app gets; the infra
-// test compares it with src/azure/app-settings.ts and the env: references of infra/basewatch.yaml.
+// The Function App on Flex Consumption. `appSettings` below is every setting the app gets, for either
+// Durable backend; the infra test compares each shape with src/azure/app-settings.ts and the env:
+// references of infra/basewatch.yaml.
 param name string
 param location string
 param tags object
@@ -16,8 +17,13 @@ param dockerHubUsername string
 @description('Versionless Key Vault secret URI of the Docker Hub token, so a rotated token is picked up.')
 param dockerHubTokenSecretUri string
 param notificationsTopicEndpoint string
+@allowed(['scheduler', 'storage'])
+@description('Where Durable Functions keeps orchestrations; picks the settings below.')
+param durableBackend string
+@description('Durable Task Scheduler endpoint (https://…durabletask.io); empty with the storage backend.')
+param schedulerEndpoint string
 
-var appSettings = {
+var commonSettings = {
   AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
@@ -30,6 +36,16 @@ var appSettings = {
   DOCKERHUB_TOKEN: '@Microsoft.KeyVault(SecretUri=${dockerHubTokenSecretUri})'
   BASEWATCH_TOPIC_ENDPOINT: notificationsTopicEndpoint
 }
+// host.json's storageProvider (azureManaged) names this connection: the scheduler, reached with the identity.
+var schedulerSettings = {
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${schedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
+}
+// host.json says azureManaged; these override it so the task hub lives in the storage account instead.
+var storageBackendSettings = {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'AzureStorage'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'AzureWebJobsStorage'
+}
+var appSettings = union(commonSettings, durableBackend == 'scheduler' ? schedulerSettings : storageBackendSettings)
 
 module site 'br/public:avm/res/web/site:0.24.0' = {
   name: 'functionApp'

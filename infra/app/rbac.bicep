@@ -6,9 +6,12 @@ param storageAccountName string
 param appInsightsName string
 param keyVaultName string
 param notificationsTopicName string
+@allowed(['scheduler', 'storage'])
+@description('The queue role is needed only when the task hub lives in storage.')
+param durableBackend string
 
-// Durable Functions on identity-based storage: blob leases and the app package, queue work items,
-// table history and instances.
+// The host and basewatch on identity-based storage: blob leases and the app package, basewatch's state
+// tables; with the storage backend also Durable Functions' queues (work items) and tables (history).
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
@@ -45,7 +48,7 @@ resource storageBlob 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource storageQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+resource storageQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (durableBackend == 'storage') {
   name: guid(storage.id, principalId, storageQueueDataContributor)
   scope: storage
   properties: {

@@ -1,7 +1,9 @@
 # azd postdeploy hook (Windows): same as subscribe-registry-events.sh. Needs the Azure CLI, signed in.
 $ErrorActionPreference = 'Stop'
 for ($attempt = 1; ; $attempt++) {
+  # azd's subscription, not whichever one `az account set` last selected.
   az deployment group create `
+    --subscription $env:AZURE_SUBSCRIPTION_ID `
     --resource-group $env:AZURE_CONTAINER_REGISTRY_RESOURCE_GROUP `
     --name basewatch-registry-events `
     --template-file infra/registry-events.bicep `

@@ -6,7 +6,9 @@ set -eu
 
 attempt=1
 # A freshly deployed Flex Consumption app can take a minute to list its functions.
+# azd's subscription, not whichever one `az account set` last selected.
 until az deployment group create \
+  --subscription "$AZURE_SUBSCRIPTION_ID" \
   --resource-group "$AZURE_CONTAINER_REGISTRY_RESOURCE_GROUP" \
   --name basewatch-registry-events \
   --template-file infra/registry-events.bicep \

@@ -9,7 +9,12 @@ export interface AppSetting {
   readonly required: boolean;
   /** Who reads it: the Functions host and its extensions, or basewatch's own code. */
   readonly readBy: 'host' | 'basewatch';
+  /** Set only with this Durable Functions backend (infra/main.bicep `durableBackend`); absent: always. */
+  readonly durableBackend?: DurableBackend;
 }
+
+/** Where Durable Functions keeps orchestrations: the Durable Task Scheduler or the storage account. */
+export type DurableBackend = 'scheduler' | 'storage';
 
 export const APP_SETTINGS = [
   {
@@ -22,7 +27,7 @@ export const APP_SETTINGS = [
   {
     name: 'AzureWebJobsStorage__accountName',
     purpose:
-      'storage account of the host and of the Durable Functions task hub, reached with managed identity',
+      "storage account of the host and basewatch's state tables (and of the task hub with the storage backend), reached with managed identity",
     required: true,
     readBy: 'host',
   },
@@ -37,6 +42,29 @@ export const APP_SETTINGS = [
     purpose: 'client id of the user-assigned identity the host uses for storage',
     required: false,
     readBy: 'host',
+  },
+  {
+    name: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
+    purpose:
+      "the Durable Task Scheduler host.json's storageProvider names: Endpoint=https://…durabletask.io;Authentication=ManagedIdentity;ClientID=<identity client id>",
+    required: true,
+    readBy: 'host',
+    durableBackend: 'scheduler',
+  },
+  {
+    name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__type',
+    purpose: "AzureStorage: overrides host.json's azureManaged, so the task hub lives in the storage account",
+    required: true,
+    readBy: 'host',
+    durableBackend: 'storage',
+  },
+  {
+    name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName',
+    purpose:
+      "AzureWebJobsStorage: the task hub's connection under the storage backend, instead of the scheduler's",
+    required: true,
+    readBy: 'host',
+    durableBackend: 'storage',
   },
   {
     name: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
@@ -60,6 +88,13 @@ export const APP_SETTINGS = [
 ] as const satisfies readonly AppSetting[];
 
 export type AppSettingName = (typeof APP_SETTINGS)[number]['name'];
+
+/** The settings the Function App reads with this Durable backend. */
+export function appSettingsFor(backend: DurableBackend): AppSetting[] {
+  return APP_SETTINGS.filter(
+    (setting: AppSetting) => setting.durableBackend === undefined || setting.durableBackend === backend,
+  );
+}
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

@@ -2,7 +2,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
-import { APP_SETTINGS, readAppSetting, referencedSettings } from '../../src/azure/app-settings.js';
+import {
+  APP_SETTINGS,
+  type AppSetting,
+  appSettingsFor,
+  readAppSetting,
+  referencedSettings,
+} from '../../src/azure/app-settings.js';
 import { azureCredentialFromSettings, chooseIdentity } from '../../src/azure/credentials.js';
 
 describe('identity', () => {
@@ -27,6 +33,22 @@ describe('app settings', () => {
     const names = APP_SETTINGS.map((setting) => setting.name);
     expect(new Set(names).size).toBe(names.length);
     for (const setting of APP_SETTINGS) expect(setting.purpose.length).toBeGreaterThan(10);
+  });
+
+  it('gives each Durable backend the common settings plus its own, and never the other one', () => {
+    const names = (backend: 'scheduler' | 'storage') =>
+      appSettingsFor(backend).map((setting) => setting.name);
+    const common = APP_SETTINGS.filter((setting: AppSetting) => setting.durableBackend === undefined).map(
+      (setting) => setting.name,
+    );
+    expect(names('scheduler').sort()).toEqual([...common, 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'].sort());
+    expect(names('storage').sort()).toEqual(
+      [
+        ...common,
+        'AzureFunctionsJobHost__extensions__durableTask__storageProvider__type',
+        'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName',
+      ].sort(),
+    );
   });
 
   it('reads an empty setting as unset', () => {

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { APP_SETTINGS, referencedSettings } from '../../src/azure/app-settings.js';
+import { appSettingsFor, type DurableBackend, referencedSettings } from '../../src/azure/app-settings.js';
 import { parseConfig } from '../../src/config/load.js';
 import { BicepFile, BicepReadError, callArguments, valueAt } from './bicep.js';
 import {
@@ -24,6 +24,7 @@ const BICEP_FILES = [
   'infra/app/api.bicep',
   'infra/app/rbac.bicep',
   'infra/app/registry.bicep',
+  'infra/app/scheduler.bicep',
   'infra/main.bicep',
   'infra/registry-events.bicep',
 ];
@@ -31,12 +32,19 @@ const BICEP_FILES = [
 const DEPLOYED_FILES = ['infra/main.bicep', 'infra/registry-events.bicep'];
 const DEPLOY_GUIDE = 'docs/deploy.md';
 
-const codeSettings = APP_SETTINGS.map((setting) => setting.name);
+const BACKENDS: readonly DurableBackend[] = ['scheduler', 'storage'];
+const codeSettings = (backend: DurableBackend) => appSettingsFor(backend).map((setting) => setting.name);
 const deployedConfig = 'infra/basewatch.azure.yaml';
 const configReferences = referencedSettings(parseConfig(read(deployedConfig), deployedConfig));
 
-function infraSettings(api: BicepFile): string[] {
-  return [...api.varObject('appSettings').entries.keys()];
+/** The settings the infra gives the app with `backend`: appSettings is the common ones plus the backend's. */
+function infraSettings(api: BicepFile, backend: DurableBackend): string[] {
+  const union =
+    /^var appSettings = union\(commonSettings, durableBackend == 'scheduler' \? schedulerSettings : storageBackendSettings\)$/m;
+  if (!union.test(api.text))
+    throw new Error(`${api.file}: appSettings is not union(commonSettings, <backend's>)`);
+  const own = backend === 'scheduler' ? 'schedulerSettings' : 'storageBackendSettings';
+  return [...api.varObject('commonSettings').entries.keys(), ...api.varObject(own).entries.keys()];
 }
 
 describe('the infra files', () => {
@@ -51,13 +59,34 @@ describe('the infra files', () => {
 });
 
 describe('app settings', () => {
-  it('the infra sets every setting the code and the deployed config read, and nothing nobody reads', () => {
-    const problems = appSettingProblems({
-      infra: infraSettings(bicep('infra/app/api.bicep')),
-      code: codeSettings,
-      configReferences,
-    });
-    expect(problems).toEqual([]);
+  it.each(BACKENDS)(
+    'with the %s backend the infra sets every setting the code and the deployed config read, and nothing nobody reads',
+    (backend) => {
+      const problems = appSettingProblems({
+        infra: infraSettings(bicep('infra/app/api.bicep'), backend),
+        code: codeSettings(backend),
+        configReferences,
+      });
+      expect(problems).toEqual([]);
+    },
+  );
+
+  it("a backend's settings are not set with the other backend", () => {
+    const api = bicep('infra/app/api.bicep');
+    expect(infraSettings(api, 'storage')).not.toContain('DURABLE_TASK_SCHEDULER_CONNECTION_STRING');
+    expect(
+      infraSettings(api, 'scheduler').filter((name) => name.startsWith('AzureFunctionsJobHost__')),
+    ).toEqual([]);
+    // The rule itself: the scheduler's connection under the storage backend is a setting nobody reads.
+    expect(
+      appSettingProblems({
+        infra: [...infraSettings(api, 'storage'), 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'],
+        code: codeSettings('storage'),
+        configReferences,
+      }),
+    ).toEqual([
+      'DURABLE_TASK_SCHEDULER_CONNECTION_STRING: the infra sets it but neither the code, the deployed config nor the platform reads it',
+    ]);
   });
 
   it('the deployed config refers to the Docker Hub credentials and the notifications topic', () => {
@@ -84,7 +113,7 @@ describe('app settings', () => {
 
   it('the Docker Hub token is a Key Vault reference resolved with the app identity', () => {
     const api = bicep('infra/app/api.bicep');
-    expect(api.varObject('appSettings').entries.get('DOCKERHUB_TOKEN')?.raw).toMatch(
+    expect(api.varObject('commonSettings').entries.get('DOCKERHUB_TOKEN')?.raw).toMatch(
       /^'@Microsoft\.KeyVault\(SecretUri=\$\{\w+\}\)'$/,
     );
     const site = api.declarations().find((d) => d.symbol === 'site');
@@ -101,7 +130,11 @@ describe('app settings', () => {
       'broken.bicep',
       "var appSettings = {\n  BASEWATCH_CONFIG: 'basewatch.yaml'\n}\n",
     );
-    const problems = appSettingProblems({ infra: infraSettings(api), code, configReferences: [] });
+    const problems = appSettingProblems({
+      infra: [...api.varObject('appSettings').entries.keys()],
+      code,
+      configReferences: [],
+    });
     expect(problems).toEqual(['AZURE_CLIENT_ID: the code reads it but the infra does not set it']);
   });
 
@@ -212,6 +245,7 @@ describe('role assignments', () => {
         "'3913510d-42f4-4e42-8a64-420c390055eb'", // Monitoring Metrics Publisher
         "'d5a91429-5739-47e2-a06b-3470a27159e7'", // EventGrid Data Sender
         "'4633458b-17de-408a-b874-0445c86b69e6'", // Key Vault Secrets User
+        "'0ad04412-c4d5-4796-b79c-f76d14c8d402'", // Durable Task Data Contributor
         'registryOperatorRole.name', // the custom registry role below
       ].sort(),
     );
@@ -327,6 +361,23 @@ describe('wiring', () => {
     expect(azure.services.api).toMatchObject({ project: '.', language: 'ts', host: 'function' });
     for (const hook of [azure.hooks.postdeploy.posix.run, azure.hooks.postdeploy.windows.run]) {
       expect(read(hook)).toContain('infra/registry-events.bicep');
+    }
+  });
+
+  it("the hooks run az in azd's subscription, not the one az has selected", () => {
+    const hooks = {
+      'infra/hooks/subscribe-registry-events.sh': '--subscription "$AZURE_SUBSCRIPTION_ID"',
+      'infra/hooks/subscribe-registry-events.ps1': '--subscription $env:AZURE_SUBSCRIPTION_ID',
+    };
+    for (const [path, flag] of Object.entries(hooks)) {
+      const code = read(path)
+        .split('\n')
+        .filter((line) => !line.trim().startsWith('#'))
+        .join('\n');
+      // Each az command with its continuation lines.
+      const commands = code.match(/\baz [a-z]+(?:[^\n]*[\\`]\n)*[^\n]*/g) ?? [];
+      expect(commands.length, path).toBeGreaterThan(0);
+      for (const command of commands) expect(command, path).toContain(flag);
     }
   });
 
