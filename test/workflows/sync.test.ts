@@ -180,6 +180,52 @@ describe('a sync cycle on the local engine', () => {
     expect((await h.engine.list()).filter((s) => s.name === Orchestration.syncImage)).toHaveLength(1);
   });
 
+  it('upstream out of pulls: the cycle defers the tag with its resume time, starts nothing and records no error', async () => {
+    const h = await harness('deferred');
+    await pushImage(upstream.url, 'library/deferred', '20', makeImage({ seed: 'deferred-20' }));
+    proxy.inject({ method: 'HEAD', path: '/manifests/', status: 429, retryAfter: 900, times: Infinity });
+
+    const before = Date.now();
+    const outcome = await runCycle(h);
+    expect(outcome).toMatchObject({ changed: 0, failed: [], syncs: [] });
+    expect(outcome.deferred).toHaveLength(1);
+    expect(outcome.deferred[0]).toMatchObject({ target: 'base/deferred:20' });
+    expect(outcome.deferred[0]!.reason).toContain('TOOMANYREQUESTS');
+    const resumeAt = Date.parse(outcome.deferred[0]!.resumeAt);
+    expect(resumeAt).toBeGreaterThanOrEqual(before + 900_000);
+    expect(resumeAt).toBeLessThanOrEqual(Date.now() + 900_000);
+    expect((await h.engine.list()).filter((s) => s.name === Orchestration.syncImage)).toEqual([]);
+    expect(proxy.hits().filter((hit) => hit.method === 'GET' && hit.path.includes('/manifests/'))).toEqual(
+      [],
+    );
+    expect((await h.deps.state.getImage('base/deferred:20'))?.lastError).toBeUndefined();
+  });
+
+  it('a failed import is tried again by the next cycle, which clears the error once it succeeds', async () => {
+    const h = await harness('again-after-failure');
+    const image = makeImage({ seed: 'again-after-failure-20' });
+    await pushImage(upstream.url, 'library/again-after-failure', '20', image);
+    ciAnswers('again-after-failure', { runtime: 'succeeded', orders: 'succeeded', reports: 'succeeded' });
+    proxy.inject({ method: 'GET', path: /\/manifests\/sha256:/, status: 404, times: Infinity });
+
+    const failed = await runCycle(h);
+    expect(failed.syncs[0]).toMatchObject({ status: 'import_failed' });
+    const afterFailure = await h.deps.state.getImage('base/again-after-failure:20');
+    expect(afterFailure?.lastError).toContain('MANIFEST_UNKNOWN');
+    expect(afterFailure?.importedDigest).toBeUndefined();
+
+    proxy.clear();
+    const retried = await runCycle(h);
+    expect(retried).toMatchObject({ changed: 1, failed: [] });
+    expect(retried.syncs[0]).toMatchObject({ status: 'synced', digest: image.digest });
+    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/again-after-failure:20`)).toBe(
+      image.digest,
+    );
+    const recovered = await h.deps.state.getImage('base/again-after-failure:20');
+    expect(recovered).toMatchObject({ importedDigest: image.digest, importedFrom: image.digest });
+    expect(recovered?.lastError).toBeUndefined();
+  });
+
   it('import fails twice then succeeds: the retry policy carries it through', async () => {
     const h = await harness('flaky');
     const image = makeImage({ seed: 'flaky-20' });
