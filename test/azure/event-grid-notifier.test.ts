@@ -169,6 +169,22 @@ describe('EventGridNotifier', () => {
     expect(topic.events.map((event) => event.type)).toEqual(['basewatch.rebuild.failed']);
   });
 
+  it('speaks plain HTTP to a loopback http:// endpoint, which Event Grid itself refuses', async () => {
+    topic = await startEventGridTopic({ key: TOPIC_KEY });
+    const notifier = eventGridNotifierFromConfig(
+      { endpoint: topic.plainHttpEndpoint, key: 'env:BASEWATCH_TOPIC_KEY' },
+      new TestTokenCredential(),
+      { BASEWATCH_TOPIC_KEY: TOPIC_KEY },
+    );
+    const error = (await notifier.publish([failed]).catch((e: unknown) => e)) as ArmOperationError;
+
+    expect(error).toBeInstanceOf(ArmOperationError);
+    expect(error).toMatchObject({ kind: 'forbidden', status: 403 });
+    expect(error.message).not.toContain(TOPIC_KEY);
+    expect(topic.requests.map((request) => [request.scheme, request.status])).toEqual([['http', 403]]);
+    expect(topic.events).toEqual([]);
+  });
+
   it('names the missing variable when the key reference cannot be resolved', () => {
     expect(() =>
       eventGridNotifierFromConfig(
