@@ -140,9 +140,13 @@ describe('AcrTaskRebuilder', () => {
   });
 
   it('names the task by its full resource id', async () => {
-    const { arm } = await setUp();
+    const { arm, rebuilder } = await setUp();
     expect(taskResourceId(fakeRegistry(arm), 'build-orders-api')).toBe(
       `/subscriptions/${arm.subscriptionId}/resourceGroups/${arm.resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${arm.registry}/tasks/build-orders-api`,
+    );
+    await rebuilder.start(request);
+    expect(arm.runs.get('cb1')?.taskId).toBe(
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-images/providers/Microsoft.ContainerRegistry/registries/basewatchtest/tasks/build-orders-api',
     );
   });
 });

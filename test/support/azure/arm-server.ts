@@ -57,6 +57,8 @@ export interface FakeTask {
 export interface FakeRun {
   runId: string;
   task: string;
+  /** The TaskRunRequest's `taskId` as the client sent it. */
+  taskId: string;
   statuses: string[];
   gets: number;
   updateTriggerToken?: string;
@@ -582,6 +584,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     const run: FakeRun = {
       runId: `cb${runSequence}`,
       task: task.name,
+      taskId,
       statuses: task.runStatuses ?? ['Queued', 'Running', 'Succeeded'],
       gets: 0,
       createTime: new Date().toISOString(),
