@@ -4,6 +4,7 @@ import { parsePrivateReference, privateImageKey } from '../core/private-image.js
 import { formatReference, parseReference } from '../core/reference.js';
 import { configEdges, configGraphApps } from './dependency-graph.js';
 import { parseRegistryLocation, registryHost } from './registry-location.js';
+import { scheduleCoverageProblems } from './schedule-coverage.js';
 import type { RawConfig } from './schema.js';
 import type {
   AppConfig,
@@ -38,6 +39,9 @@ export function normaliseConfig(
     rateLimit: raw.defaults?.rateLimit ?? BUILT_IN_DEFAULTS.rateLimit,
   };
   const images = normaliseImages(raw.images, defaults, registryHost(location), problems);
+  for (const { image, message } of scheduleCoverageProblems(images, defaults.schedule)) {
+    problems.push({ path: ['images', image, 'schedule'], message });
+  }
   const apps = normaliseApps(raw.apps, images, registryHost(location), problems);
   const config: BasewatchConfig = {
     file,

@@ -10,11 +10,13 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE, type PackagedApp, packageApp } from '../../infra/package-app.js';
+import { parseConfig } from '../../src/config/load.js';
 import { Activity, Orchestration } from '../../src/workflows/names.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
 const stub = join(import.meta.dirname, 'worker-core-stub.cjs');
+const sampleConfig = join(root, 'basewatch.sample.yaml');
 let packaged: PackagedApp;
 
 beforeAll(async () => {
@@ -23,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(packaged.dir, { recursive: true, force: true }));
 
 describe('the Function App package', () => {
-  it('registers every trigger, orchestration and activity from the bundle, with the worker stubbed', async () => {
+  it('registers every function from the bundle, the timer on defaults.schedule, with the worker stubbed', async () => {
     const manifest = JSON.parse(readFileSync(join(packaged.dir, 'package.json'), 'utf8')) as { main: string };
     const entry = pathToFileURL(join(packaged.dir, manifest.main)).href;
     const { stdout } = await run(
@@ -33,12 +35,22 @@ describe('the Function App package', () => {
         stub,
         '--input-type=module',
         '-e',
-        `await import(${JSON.stringify(entry)}); console.log(JSON.stringify(globalThis.registeredFunctions));`,
+        `await import(${JSON.stringify(entry)}); console.log(JSON.stringify(globalThis.registeredMetadata));`,
       ],
       // Outside the repository: nothing can be found in a node_modules folder.
-      { cwd: tmpdir(), env: { ...process.env, BASEWATCH_CONFIG: join(root, 'basewatch.sample.yaml') } },
+      { cwd: tmpdir(), env: { ...process.env, BASEWATCH_CONFIG: sampleConfig } },
     );
-    expect((JSON.parse(stdout) as string[]).sort()).toEqual(
+    const registered = JSON.parse(stdout) as {
+      name: string;
+      bindings: Record<string, Record<string, unknown>>;
+    }[];
+    const poll = registered.find((metadata) => metadata.name === 'pollUpstream');
+    const timer = Object.values(poll?.bindings ?? {}).find((binding) => binding.type === 'timerTrigger');
+    // The timer fires on defaults.schedule; images' own schedules pick among its ticks (config refuses others).
+    expect(timer?.schedule).toBe(
+      parseConfig(readFileSync(sampleConfig, 'utf8'), sampleConfig).defaults.schedule,
+    );
+    expect(registered.map((metadata) => metadata.name).sort()).toEqual(
       [
         'pollUpstream',
         'onRegistryEvent',

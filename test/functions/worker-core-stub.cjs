@@ -1,11 +1,14 @@
 // A stand-in for `@azure/functions-core`, the module the Functions Node.js worker provides at run time
 // by intercepting require (azure-functions-nodejs-worker, setupCoreModule). Preloaded with
 // `node --require`, it records the name of every function the app registers in
-// globalThis.registeredFunctions, as the worker would receive them.
+// globalThis.registeredFunctions, and its metadata (bindings) in globalThis.registeredMetadata, as the
+// worker would receive them.
 const Module = require('node:module');
 
 const registered = [];
+const metadataList = [];
 globalThis.registeredFunctions = registered;
+globalThis.registeredMetadata = metadataList;
 
 const core = {
   version: 'stub',
@@ -13,6 +16,7 @@ const core = {
   setProgrammingModel() {},
   registerFunction(metadata) {
     registered.push(metadata.name);
+    metadataList.push(metadata);
     return { dispose() {} };
   },
   registerHook() {
