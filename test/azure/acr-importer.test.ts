@@ -79,6 +79,15 @@ async function importer(setup: Setup = {}) {
     setup.maxRetries === undefined ? {} : { retryOptions: { maxRetries: setup.maxRetries } },
   );
   const resolved: string[] = [];
+  const warnings: { message: string; fields: unknown }[] = [];
+  const logger = {
+    debug() {},
+    info() {},
+    warn: (message: string, fields?: unknown) => {
+      warnings.push({ message, fields });
+    },
+    error() {},
+  };
   const acr = new AcrImporter({
     client,
     registry: fakeRegistry(arm),
@@ -89,8 +98,9 @@ async function importer(setup: Setup = {}) {
       return setup.credentials ?? { username: HUB_USER, password: HUB_TOKEN };
     },
     pollIntervalMs: 10,
+    logger,
   });
-  return { acr, accepted, credential, resolved, arm };
+  return { acr, accepted, credential, resolved, arm, warnings };
 }
 
 describe('AcrImporter', () => {
@@ -125,11 +135,16 @@ describe('AcrImporter', () => {
   });
 
   it('succeeds when a role on the registry alone cannot read the final Location result, as the digest is proven', async () => {
-    const { acr, arm } = await importer({ roleScope: 'registry' });
+    const { acr, arm, warnings } = await importer({ roleScope: 'registry' });
     const result = await acr.importImage({
       source: `${upstream.host}/library/node@${node.digest}`,
       target: 'base/node-scoped:20-alpine',
     });
+    expect(warnings.map((warning) => warning.message)).toEqual([
+      'ACR import succeeded, but its result could not be read; verifying on the data plane',
+    ]);
+    expect(JSON.stringify(warnings)).toContain('AuthorizationFailed');
+    expect(JSON.stringify(warnings)).not.toContain(HUB_TOKEN);
 
     expect(result).toEqual({ digest: node.digest, sameDigestAsSource: true });
     // ARM refused the SDK's last read of the resource-group-scoped Location URL, after the monitor said Succeeded.
