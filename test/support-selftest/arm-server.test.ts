@@ -383,7 +383,7 @@ describe('fake ARM server: import operations', () => {
     expect(await skopeoInspectDigest(`${dataPlane.host}/mirror/taken:1`)).toBe(other.digest);
   });
 
-  it('serves the Location result only under the subscription and resource group that started it', async () => {
+  it('serves the Location result only under the subscription, resource group and region that started it', async () => {
     const withPlane = await server({ dataPlane });
     const accepted = await call('/importImage', {
       body: importOf('mirror/alpine:scoped'),
@@ -405,6 +405,12 @@ describe('fake ARM server: import operations', () => {
       status: 404,
       code: 'OperationNotFound',
     });
+    expect(
+      await send(location.replace('/locations/westeurope/', '/locations/eastus/'), {
+        method: 'GET',
+        server: withPlane,
+      }),
+    ).toMatchObject({ status: 404, code: 'OperationNotFound' });
     const monitor = accepted.headers.get('azure-asyncoperation') as string;
     expect(
       await send(monitor.replace('/resourceGroups/rg-images/', '/resourceGroups/rg-other/'), {

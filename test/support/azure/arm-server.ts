@@ -365,16 +365,17 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
           parsed.pathname,
         );
       if (result) {
-        const [, sub = '', group = '', , id = ''] = result;
+        const [, sub = '', group = '', region = '', id = ''] = result;
         checkAuth(req);
         checkApiVersion(parsed.searchParams, REGISTRY_API_VERSIONS, 'locations/operationResults');
         checkSubscriptionId(sub);
         checkRoleCovers(parsed.pathname, 'Microsoft.ContainerRegistry/locations/operationResults/read');
         const operation = operations.get(id);
-        // An operation is found only under the subscription and resource group that started it.
+        // An operation is found only under the subscription, resource group and region that started it.
         if (
           !operation ||
           method !== 'GET' ||
+          region.toLowerCase() !== location.toLowerCase() ||
           operation.subscriptionId.toLowerCase() !== sub.toLowerCase() ||
           operation.resourceGroup.toLowerCase() !== group.toLowerCase()
         )
