@@ -2,7 +2,7 @@
 // token flow (realm/service/scope), with tokens cached per registry and scope until they expire.
 import { RegistryError } from './errors.js';
 import type { HttpClient } from './http.js';
-import { registryBaseUrl } from './transport.js';
+import { isLoopbackHost, registryBaseUrl } from './transport.js';
 
 export interface Credentials {
   readonly username: string;
@@ -60,6 +60,8 @@ export interface AuthenticatorOptions {
   /** Where a registry is reached, to resolve a relative token realm. */
   readonly baseUrl?: (registry: string) => string;
   readonly credentials?: CredentialSource;
+  /** Registries configured as `http://host`: a realm on that same host may be plain HTTP too. */
+  readonly plainHttpHosts?: ReadonlySet<string>;
   readonly now?: () => number;
 }
 
@@ -126,6 +128,25 @@ export class Authenticator {
     return false;
   }
 
+  /** The token realm as a URL, refused (AUTH_REALM_REFUSED) where credentials must not go. */
+  private realmUrl(registry: string, realm: string, scopes: readonly string[]): URL {
+    const base = new URL((this.options.baseUrl ?? registryBaseUrl)(registry));
+    let url: URL | undefined;
+    try {
+      url = new URL(realm, base);
+    } catch {
+      url = undefined;
+    }
+    if (url && realmAllowed(base, url, this.options.plainHttpHosts ?? new Set())) return url;
+    const shown = url ? `${url.protocol}//${url.host}${url.pathname}` : 'a realm that is not a URL';
+    throw new RegistryError({
+      operation: 'get token',
+      registry,
+      code: 'AUTH_REALM_REFUSED',
+      detail: `the registry (${base.protocol}//${base.host}) names token realm ${JSON.stringify(shown)}; credentials go over HTTPS only (plain HTTP on loopback), so none were sent (scope ${scopes.join(' ') || 'none'})`,
+    });
+  }
+
   private async credentialsFor(registry: string): Promise<Credentials | undefined> {
     return this.options.credentials ? await this.options.credentials(registry) : undefined;
   }
@@ -158,7 +179,7 @@ export class Authenticator {
   ): Promise<CachedToken> {
     const key = tokenKey(registry, scopes);
     this.tokenRequests.set(key, (this.tokenRequests.get(key) ?? 0) + 1);
-    const url = new URL(scheme.realm, (this.options.baseUrl ?? registryBaseUrl)(registry));
+    const url = this.realmUrl(registry, scheme.realm, scopes);
     if (scheme.service) url.searchParams.set('service', scheme.service);
     for (const scope of scopes) url.searchParams.append('scope', scope);
     const credentials = await this.credentialsFor(registry);
@@ -201,6 +222,19 @@ export class Authenticator {
     const margin = Math.min(10, seconds / 10) * 1000;
     return { value, expiresAt: startedAt + seconds * 1000 - margin };
   }
+}
+
+/**
+ * Where a realm may be: anywhere over HTTPS (Docker Hub's is auth.docker.io); over plain HTTP only
+ * when the registry itself is plain-HTTP loopback and so is the realm, or on the host of a registry
+ * configured as `http://host`. Anything else would hand the credentials to whoever is on the wire.
+ */
+export function realmAllowed(registryBase: URL, realm: URL, plainHttpHosts: ReadonlySet<string>): boolean {
+  if (realm.username !== '' || realm.password !== '') return false;
+  if (realm.protocol === 'https:') return true;
+  if (realm.protocol !== 'http:' || registryBase.protocol !== 'http:') return false;
+  if (isLoopbackHost(registryBase.host)) return isLoopbackHost(realm.host);
+  return plainHttpHosts.has(registryBase.host) && realm.hostname === registryBase.hostname;
 }
 
 function tokenKey(registry: string, scopes: readonly string[]): string {

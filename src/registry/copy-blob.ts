@@ -78,10 +78,14 @@ function fromSource(error: unknown, blob: Descriptor, source: StoreLocation, tar
 
 const BAD_BYTES = new Set(['DIGEST_MISMATCH', 'SIZE_INVALID']);
 
-/** A failure a fresh attempt can cure: the network, or a registry that now wants chunks. */
+/** A failure a fresh attempt can cure: the network, a trickled body, or a registry that now wants chunks. */
 function isTransient(error: unknown): boolean {
   if (error instanceof RegistryError) {
-    return error.code === 'UNREACHABLE' || (error.code === 'SIZE_INVALID' && error.status === 413);
+    return (
+      error.code === 'UNREACHABLE' ||
+      error.code === 'TOO_SLOW' ||
+      (error.code === 'SIZE_INVALID' && error.status === 413)
+    );
   }
   return isRetryableError(error) || (error as Error).name === 'SocketError';
 }

@@ -1,9 +1,9 @@
 // A client for the OCI distribution API, one instance for every registry host it talks to.
-import { sha256Digest } from '../core/digest.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { formatPlatform, type Platform, platformMatches } from '../core/platform.js';
 import { type ImageReference, manifestSelector } from '../core/reference.js';
 import { Authenticator, type CredentialSource, repositoryScope } from './auth.js';
+import { digestLike, requireDigest } from './digest-check.js';
 import { codeForStatus, parseErrorBody, RegistryError, type RegistryErrorCode } from './errors.js';
 import {
   discard,
@@ -14,13 +14,14 @@ import {
   HttpTransportError,
 } from './http.js';
 import { type AnyManifest, type Descriptor, isIndex } from './manifest.js';
+import { parseManifest } from './manifest-check.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
+import { listTagPages, MAX_TAG_PAGES } from './tag-pages.js';
 import { registryBaseUrl } from './transport.js';
 
 /** Distribution's own limit on a manifest's size. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-const MAX_TAG_PAGE_BYTES = 16 * 1024 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 export interface ManifestHead {
@@ -48,6 +49,8 @@ export interface DistributionClientOptions {
   readonly logger?: Logger;
   /** Registries to reach over plain HTTP although they are not on loopback (the config says `http://`). */
   readonly plainHttpHosts?: ReadonlySet<string>;
+  /** Pages of a tag list followed at most (default 1,000). */
+  readonly maxTagPages?: number;
 }
 
 /** One registry operation: what is being done to what, and the scopes it needs. */
@@ -67,14 +70,17 @@ export class DistributionClient {
   private readonly logger: Logger;
   private readonly pings = new Map<string, Promise<void>>();
   private readonly plainHttpHosts: ReadonlySet<string>;
+  private readonly maxTagPages: number;
 
   constructor(options: DistributionClientOptions = {}) {
     this.http = options.http ?? new HttpClient({ logger: options.logger ?? silentLogger });
     this.logger = options.logger ?? silentLogger;
     this.plainHttpHosts = options.plainHttpHosts ?? new Set();
+    this.maxTagPages = options.maxTagPages ?? MAX_TAG_PAGES;
     this.auth = new Authenticator({
       http: this.http,
       baseUrl: (registry) => this.baseUrl(registry),
+      plainHttpHosts: this.plainHttpHosts,
       ...(options.credentials !== undefined && { credentials: options.credentials }),
     });
   }
@@ -123,7 +129,7 @@ export class DistributionClient {
     }
     return {
       mediaType: header(response.headers, 'content-type') ?? '',
-      digest,
+      digest: requireDigest(digest, 'Docker-Content-Digest header', call),
       size: Number(header(response.headers, 'content-length') ?? 0),
       usedGet: false,
       ...(rateLimit && { rateLimit }),
@@ -139,9 +145,10 @@ export class DistributionClient {
       MAX_MANIFEST_BYTES,
     );
     if (response.status !== 200) throw this.failureFromBytes(call, response, response.bytes);
-    const digest = sha256Digest(response.bytes);
     const announced = header(response.headers, 'docker-content-digest');
-    const expected = ref.digest ?? (announced?.startsWith('sha256:') ? announced : undefined);
+    if (announced !== undefined) requireDigest(announced, 'Docker-Content-Digest header', call);
+    const expected = ref.digest ?? announced;
+    const digest = digestLike(response.bytes, expected);
     if (expected !== undefined && expected !== digest) {
       throw new RegistryError({
         ...call,
@@ -149,12 +156,7 @@ export class DistributionClient {
         detail: `manifest bytes hash to ${digest}, expected ${expected}`,
       });
     }
-    let manifest: AnyManifest;
-    try {
-      manifest = JSON.parse(response.bytes.toString('utf8')) as AnyManifest;
-    } catch {
-      throw new RegistryError({ ...call, code: 'MANIFEST_INVALID', detail: 'manifest is not valid JSON' });
-    }
+    const manifest = parseManifest(response.bytes, call);
     const mediaType = manifest.mediaType ?? header(response.headers, 'content-type') ?? '';
     const rateLimit = parseRateLimit(response.headers);
     return {
@@ -167,30 +169,12 @@ export class DistributionClient {
     };
   }
 
-  /** Every tag of a repository, following `Link: <…>; rel="next"` pages. */
+  /**
+   * Every tag of a repository, following `Link: <…>; rel="next"` pages on the registry's own origin
+   * only, each page once, at most `maxTagPages` of them. The tags are the registry's word: unchecked.
+   */
   async listTags(registry: string, repository: string, pageSize = 1000): Promise<string[]> {
-    const call: RegistryCall = {
-      operation: 'list tags',
-      registry,
-      repository,
-      notFound: 'NAME_UNKNOWN',
-      scopes: [repositoryScope(repository, 'pull')],
-    };
-    const base = this.baseUrl(registry);
-    const tags: string[] = [];
-    let next: string | undefined = `${base}/v2/${repository}/tags/list?n=${pageSize}`;
-    while (next) {
-      const response = await this.sendForBytes(
-        call,
-        { method: 'GET', url: next, headers: { accept: 'application/json' } },
-        MAX_TAG_PAGE_BYTES,
-      );
-      if (response.status !== 200) throw this.failureFromBytes(call, response, response.bytes);
-      const page = JSON.parse(response.bytes.toString('utf8')) as { tags?: string[] | null };
-      tags.push(...(page.tags ?? []));
-      next = nextLink(header(response.headers, 'link'), next);
-    }
-    return tags;
+    return listTagPages(this, { registry, repository, pageSize, maxPages: this.maxTagPages });
   }
 
   /**
@@ -270,6 +254,10 @@ export class DistributionClient {
     req: HttpRequest,
     perform: (req: HttpRequest) => Promise<R>,
   ): Promise<R> {
+    // Credentials go to the registry's own origin only: an upload Location elsewhere gets none.
+    if (new URL(req.url).origin !== new URL(this.baseUrl(call.registry)).origin) {
+      return this.transport(call, () => perform(req));
+    }
     if (!this.auth.knows(call.registry)) await this.ping(call.registry);
     for (let attempt = 1; ; attempt++) {
       const authorization = await this.auth.authorization(call.registry, call.scopes);
@@ -291,6 +279,16 @@ export class DistributionClient {
     try {
       return await perform();
     } catch (error) {
+      if (error instanceof HttpTransportError && SLOW_BODY.has(error.errorCode)) {
+        throw new RegistryError(
+          {
+            ...call,
+            code: 'TOO_SLOW',
+            detail: `the response body from ${error.host} did not arrive within ${this.http.bodyDeadlineMs} ms, ${error.attempts} attempt(s)`,
+          },
+          { cause: error },
+        );
+      }
       if (error instanceof HttpTransportError) {
         throw new RegistryError(
           {
@@ -311,18 +309,11 @@ export class DistributionClient {
 
   /** The RegistryError an unexpected response means, with the registry's own code when it sent one. */
   async failure(call: RegistryCall, response: HttpResponse): Promise<RegistryError> {
-    let bytes = Buffer.alloc(0);
+    let bytes: Buffer = Buffer.alloc(0);
     try {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_ERROR_BODY_BYTES) break;
-        chunks.push(chunk as Buffer);
-      }
-      bytes = Buffer.concat(chunks);
+      bytes = await this.http.readBody(response, MAX_ERROR_BODY_BYTES, this.baseUrl(call.registry));
     } catch {
-      // An unreadable error body still leaves the status to report.
+      // An unreadable, slow or oversized error body still leaves the status to report.
     }
     return this.failureFromBytes(call, response, bytes);
   }
@@ -364,17 +355,11 @@ function defaultDetail(code: RegistryErrorCode, target: string): string {
   }
 }
 
+const SLOW_BODY = new Set(['BODY_DEADLINE', 'BODY_TOO_SLOW']);
+
 function header(headers: HttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The `rel="next"` target of a Link header, resolved against the page it came from. */
-export function nextLink(link: string | undefined, current: string): string | undefined {
-  if (!link) return undefined;
-  for (const part of link.split(',')) {
-    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
-    if (match) return new URL(match[1]!, current).href;
-  }
-  return undefined;
-}
+export { nextLink } from './tag-pages.js';

@@ -1,6 +1,6 @@
 // The one HTTP layer: every retry, back-off and timeout for registry traffic lives here.
-import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, request } from 'undici';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { Agent, type buildConnector, type Dispatcher, request } from 'undici';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { parseRetryAfter } from './rate-limit.js';
 
@@ -22,7 +22,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   readonly status: number;
   readonly headers: HttpHeaders;
-  readonly body: Readable & { dump?: () => Promise<void> };
+  readonly body: Readable & { dump?: (options?: { limit: number; signal?: AbortSignal }) => Promise<void> };
   /** How many attempts it took (1 = no retry). */
   readonly attempts: number;
 }
@@ -35,11 +35,37 @@ export interface HttpClientOptions {
   readonly maxRetryAfterMs?: number;
   readonly timeoutMs?: number;
   readonly connectionsPerHost?: number;
+  /** A body read whole (manifests, tag pages, tokens) must arrive within this many ms of its headers (default 30 s). */
+  readonly bodyDeadlineMs?: number;
+  /** A streamed body (a blob) fails when fewer than `bytes` arrive in any `windowMs` (default 64 KiB in 30 s). */
+  readonly minBodyRate?: BodyRate;
+  /** TLS and socket options for every connection: a private CA, or a test's name resolution. */
+  readonly connect?: buildConnector.BuildOptions;
   readonly userAgent?: string;
   readonly logger?: Logger;
   /** For tests: how to wait, and where jitter comes from. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+}
+
+export interface BodyRate {
+  readonly bytes: number;
+  readonly windowMs: number;
+}
+
+/** A body that arrived too slowly: not whole within the deadline, or too few bytes in a window. */
+export class SlowBodyError extends Error {
+  readonly code: 'BODY_DEADLINE' | 'BODY_TOO_SLOW';
+
+  constructor(host: string, limit: { deadlineMs: number } | BodyRate) {
+    super(
+      'deadlineMs' in limit
+        ? `the response body from ${host} did not arrive whole within ${limit.deadlineMs} ms`
+        : `fewer than ${limit.bytes} bytes of the response body from ${host} arrived in ${limit.windowMs} ms`,
+    );
+    this.name = 'SlowBodyError';
+    this.code = 'deadlineMs' in limit ? 'BODY_DEADLINE' : 'BODY_TOO_SLOW';
+  }
 }
 
 /** The request could not be completed after every attempt (network error or timeout). */
@@ -67,6 +93,8 @@ const RETRYABLE_ERRORS = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  'BODY_DEADLINE',
+  'BODY_TOO_SLOW',
 ]);
 
 export function errorCodeOf(error: unknown): string {
@@ -91,6 +119,8 @@ export class HttpClient {
   private readonly maxDelayMs: number;
   private readonly maxRetryAfterMs: number;
   private readonly timeoutMs: number;
+  readonly bodyDeadlineMs: number;
+  readonly minBodyRate: BodyRate;
   private readonly userAgent: string;
   private readonly logger: Logger;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -103,6 +133,8 @@ export class HttpClient {
     this.maxDelayMs = options.maxDelayMs ?? 8_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.bodyDeadlineMs = options.bodyDeadlineMs ?? 30_000;
+    this.minBodyRate = options.minBodyRate ?? { bytes: 64 * 1024, windowMs: 30_000 };
     this.userAgent = options.userAgent ?? 'basewatch';
     this.logger = options.logger ?? silentLogger;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -110,7 +142,7 @@ export class HttpClient {
     this.dispatcher = new Agent({
       connections: options.connectionsPerHost ?? 16,
       keepAliveTimeout: 10_000,
-      connectTimeout: this.timeoutMs,
+      connect: { ...options.connect, timeout: this.timeoutMs },
     });
   }
 
@@ -161,19 +193,62 @@ export class HttpClient {
     }
   }
 
-  /** Reads a whole (small) response body inside the retry loop, so a reset mid-body is retried too. */
+  /**
+   * Reads a whole (small) response body inside the retry loop, so a reset or a deadline passed
+   * mid-body is retried too; one that persists throws HttpTransportError.
+   */
   async requestBytes(req: HttpRequest, maxBytes: number): Promise<HttpResponse & { bytes: Buffer }> {
     for (let attempt = 1; ; attempt++) {
       const response = await this.request(req);
       try {
         const bytes =
-          req.method === 'HEAD' ? Buffer.alloc(0) : await readAll(response.body, maxBytes, req.url);
+          req.method === 'HEAD' ? Buffer.alloc(0) : await this.readBody(response, maxBytes, req.url);
         return { ...response, bytes };
       } catch (error) {
-        if (attempt >= this.maxAttempts || !isRetryableError(error)) throw error;
+        if (!isRetryableError(error)) throw error;
+        const host = new URL(req.url).host;
+        if (attempt >= this.maxAttempts) {
+          throw new HttpTransportError(host, errorCodeOf(error), attempt, { cause: error });
+        }
+        this.logger.debug('retrying request', {
+          method: req.method,
+          host,
+          attempt,
+          error: errorCodeOf(error),
+        });
         await this.sleep(this.backoff(attempt));
       }
     }
+  }
+
+  /** Reads a whole body of at most `maxBytes`, which must arrive within the body deadline. */
+  async readBody(response: HttpResponse, maxBytes: number, url: string): Promise<Buffer> {
+    const host = new URL(url).host;
+    const timer = setTimeout(
+      () => response.body.destroy(new SlowBodyError(host, { deadlineMs: this.bodyDeadlineMs })),
+      this.bodyDeadlineMs,
+    );
+    try {
+      return await readAll(response.body, maxBytes, host);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A streamed body that fails with SlowBodyError (or `slow()`) when it arrives slower than the minimum rate. */
+  watchRate(body: Readable, url: string, slow?: () => Error): Readable {
+    const host = new URL(url).host;
+    const watched = new RateWatch(
+      this.minBodyRate,
+      () => slow?.() ?? new SlowBodyError(host, this.minBodyRate),
+    );
+    body.on('error', (error) => watched.destroy(error));
+    // The consumer (a pipeline, an upload) sees the error; this only keeps a late one from being uncaught.
+    watched.on('error', () => undefined);
+    watched.on('close', () => {
+      if (!body.destroyed) body.destroy();
+    });
+    return body.pipe(watched);
   }
 
   async close(): Promise<void> {
@@ -201,26 +276,87 @@ export class HttpClient {
   }
 }
 
+/** A body we drop may take this long to drain for the connection's reuse; after that it is cut. */
+const DISCARD_MS = 2_000;
+const DISCARD_BYTES = 128 * 1024;
+
 /** Drops a response body we do not need, so the connection can be reused. */
 export async function discard(response: HttpResponse): Promise<void> {
   try {
-    if (response.body.dump) await response.body.dump();
+    if (response.body.dump)
+      await response.body.dump({ limit: DISCARD_BYTES, signal: AbortSignal.timeout(DISCARD_MS) });
     else response.body.resume();
   } catch {
     // The body was already broken; nothing to reuse.
   }
 }
 
-async function readAll(body: Readable, maxBytes: number, url: string): Promise<Buffer> {
+async function readAll(body: Readable, maxBytes: number, host: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
     total += (chunk as Buffer).length;
     if (total > maxBytes) {
       body.destroy();
-      throw new Error(`response from ${new URL(url).host} is larger than ${maxBytes} bytes`);
+      throw new Error(`response from ${host} is larger than ${maxBytes} bytes`);
     }
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Passes a body through and fails it once fewer than `rate.bytes` arrived in the last `rate.windowMs`
+ * (counting from the first byte's wait): a body trickled a byte at a time cannot hold a slot for good.
+ */
+class RateWatch extends Transform {
+  /** Recent chunks, oldest first: the fewest whose sum still reaches `rate.bytes`. */
+  private readonly recent: { at: number; bytes: number }[] = [];
+  private recentBytes = 0;
+  private readonly startedAt = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly rate: BodyRate,
+    private readonly slow: () => Error,
+  ) {
+    super();
+    this.schedule();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.recent.push({ at: Date.now(), bytes: chunk.length });
+    this.recentBytes += chunk.length;
+    while (this.recent.length > 1 && this.recentBytes - this.recent[0]!.bytes >= this.rate.bytes) {
+      this.recentBytes -= this.recent.shift()!.bytes;
+    }
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    clearTimeout(this.timer);
+    done();
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    clearTimeout(this.timer);
+    done(error);
+  }
+
+  /** When the window that last held `rate.bytes` closes; then, unless more came, the body is too slow. */
+  private deadline(): number {
+    const from = this.recentBytes >= this.rate.bytes ? this.recent[0]!.at : this.startedAt;
+    return from + this.rate.windowMs;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(
+      () => {
+        if (Date.now() >= this.deadline()) this.destroy(this.slow());
+        else this.schedule();
+      },
+      Math.max(0, this.deadline() - Date.now()),
+    );
+    this.timer.unref();
+  }
 }

@@ -1,7 +1,9 @@
 // An image or index read whole from a store: every manifest below it and every blob they name.
 import pLimit from 'p-limit';
+import { RegistryError } from './errors.js';
 import type { ImageStore, StoredManifest } from './image-store.js';
 import { type Descriptor, isIndex } from './manifest.js';
+import { indexChildren, MAX_INDEX_CHILDREN } from './manifest-check.js';
 
 export interface ManifestNode {
   readonly stored: StoredManifest;
@@ -12,33 +14,82 @@ export interface ManifestNode {
 }
 
 const CHILD_READS = 8;
+/** An index may list indexes, and those only images: a third level of index is refused. */
+export const MAX_INDEX_DEPTH = 2;
 
-/** Reads every child manifest under `stored`, a few at a time. */
+/**
+ * Reads every child manifest under `stored`, a few at a time, each distinct digest once however
+ * often it is listed. A tree deeper than MAX_INDEX_DEPTH indexes or naming more than
+ * MAX_INDEX_CHILDREN distinct manifests is MANIFEST_INVALID, refused before its children are read.
+ */
 export async function readManifestTree(
   store: ImageStore,
   repository: string,
   stored: StoredManifest,
 ): Promise<ManifestNode> {
   const limit = pLimit(CHILD_READS);
-  const read = async (node: StoredManifest): Promise<ManifestNode> => {
+  const reads = new Map<string, Promise<ManifestNode>>();
+  const invalid = (detail: string) =>
+    new RegistryError({
+      operation: 'read manifest tree',
+      registry: store.location,
+      ...(repository !== '' && { repository }),
+      reference: stored.digest,
+      code: 'MANIFEST_INVALID',
+      detail,
+    });
+  const site = {
+    operation: 'read manifest tree',
+    registry: store.location,
+    repository,
+    reference: stored.digest,
+  };
+  const read = async (node: StoredManifest, depth: number): Promise<ManifestNode> => {
     const manifest = node.manifest;
     if (!isIndex(manifest)) {
       return { stored: node, children: [], blobs: [manifest.config, ...manifest.layers] };
     }
+    if (depth > MAX_INDEX_DEPTH) {
+      throw invalid(
+        `index ${node.digest} is nested ${depth} levels deep, more than the ${MAX_INDEX_DEPTH} allowed`,
+      );
+    }
+    const entries = indexChildren(manifest, site);
+    for (const entry of entries) {
+      if (reads.has(entry.digest)) continue;
+      if (reads.size >= MAX_INDEX_CHILDREN) {
+        throw invalid(`the tree names more than ${MAX_INDEX_CHILDREN} distinct manifests`);
+      }
+      const pending = limit(() => store.getManifest({ repository, digest: entry.digest })).then((child) =>
+        read(child, depth + 1),
+      );
+      // Settled by Promise.all below or by the first reader; never left to fail unheard.
+      pending.catch(() => undefined);
+      reads.set(entry.digest, pending);
+    }
     const children = await Promise.all(
-      manifest.manifests.map((entry) =>
-        limit(() => store.getManifest({ repository, digest: entry.digest })).then(read),
-      ),
+      entries.map(async (entry) => {
+        const child = await reads.get(entry.digest)!;
+        if (isIndex(child.stored.manifest) && depth + 1 > MAX_INDEX_DEPTH) {
+          throw invalid(
+            `index ${child.stored.digest} is nested ${depth + 1} levels deep, more than the ${MAX_INDEX_DEPTH} allowed`,
+          );
+        }
+        return child;
+      }),
     );
     return { stored: node, children, blobs: [] };
   };
-  return read(stored);
+  return read(stored, 1);
 }
 
 /** Every distinct blob of the tree, first occurrence first; layers stored elsewhere (`urls`) are left out. */
 export function treeBlobs(node: ManifestNode): Descriptor[] {
   const seen = new Map<string, Descriptor>();
+  const visited = new Set<ManifestNode>();
   const visit = (current: ManifestNode) => {
+    if (visited.has(current)) return;
+    visited.add(current);
     for (const blob of current.blobs) {
       if (!isForeign(blob) && !seen.has(blob.digest)) seen.set(blob.digest, blob);
     }
@@ -50,15 +101,16 @@ export function treeBlobs(node: ManifestNode): Descriptor[] {
 
 /** Every manifest below the root, children before their parents (the order they must be written in). */
 export function treeManifestsBelow(node: ManifestNode): StoredManifest[] {
-  const out: StoredManifest[] = [];
+  const out = new Map<string, StoredManifest>();
   const visit = (current: ManifestNode) => {
     for (const child of current.children) {
+      if (out.has(child.stored.digest)) continue;
       visit(child);
-      if (!out.some((m) => m.digest === child.stored.digest)) out.push(child.stored);
+      out.set(child.stored.digest, child.stored);
     }
   };
   visit(node);
-  return out;
+  return [...out.values()];
 }
 
 /** Windows base layers and the like: the manifest points at a URL outside any registry. */

@@ -4,16 +4,17 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sha256Digest } from '../core/digest.js';
-import { isDigest } from '../core/reference.js';
 import { BlobVerifier } from './blob-verifier.js';
+import { describeUntrusted, digestLike, isCanonicalDigest } from './digest-check.js';
 import { RegistryError } from './errors.js';
 import type { ImageStore, ManifestInfo, StoredManifest, StoreReference } from './image-store.js';
 import type { AnyManifest, Descriptor } from './manifest.js';
 import { isIndex } from './manifest.js';
+import { parseManifest } from './manifest-check.js';
 import { OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -39,6 +40,14 @@ export class OciLayoutStore implements ImageStore {
   async headManifest(ref: StoreReference): Promise<ManifestInfo | undefined> {
     if (ref.digest === undefined) {
       const entry = (await this.readIndex()).manifests.find((m) => m.annotations?.[REF_NAME] === ref.tag);
+      if (entry && !isCanonicalDigest(entry.digest)) {
+        throw this.error(
+          'HEAD manifest',
+          'DIGEST_INVALID',
+          `index.json names ${describeUntrusted(entry.digest)}`,
+          ref.tag,
+        );
+      }
       return entry && { mediaType: entry.mediaType, digest: entry.digest, size: entry.size };
     }
     const bytes = await this.readBlobFile(ref.digest, 'HEAD manifest', MAX_MANIFEST_BYTES).catch((error) => {
@@ -59,7 +68,7 @@ export class OciLayoutStore implements ImageStore {
       digest = entry.digest;
     }
     const bytes = await this.readBlobFile(digest, 'GET manifest', MAX_MANIFEST_BYTES);
-    const actual = sha256Digest(bytes);
+    const actual = digestLike(bytes, digest);
     if (actual !== digest) {
       throw this.error('GET manifest', 'DIGEST_MISMATCH', `manifest bytes hash to ${actual}`, digest);
     }
@@ -112,8 +121,9 @@ export class OciLayoutStore implements ImageStore {
     content: Readable,
     onBytes?: (bytes: number) => void,
   ): Promise<void> {
-    await this.ensureLayout();
     const path = this.blobPath(blob.digest, 'PUT blob');
+    await this.ensureLayout();
+    await mkdir(dirname(path), { recursive: true });
     const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await pipeline(
@@ -166,7 +176,14 @@ export class OciLayoutStore implements ImageStore {
   }
 
   private blobPath(digest: string, operation: string): string {
-    if (!isDigest(digest)) throw this.error(operation, 'DIGEST_INVALID', 'not a digest', digest);
+    // Digests become file names: only the canonical forms, so none can climb out of blobs/.
+    if (!isCanonicalDigest(digest)) {
+      throw this.error(
+        operation,
+        'DIGEST_INVALID',
+        `${describeUntrusted(digest)} is not a sha256 or sha512 digest`,
+      );
+    }
     const colon = digest.indexOf(':');
     return join(this.dir, 'blobs', digest.slice(0, colon), digest.slice(colon + 1));
   }
@@ -192,11 +209,8 @@ export class OciLayoutStore implements ImageStore {
   }
 
   private parse(bytes: Buffer, ref: StoreReference, operation: string): AnyManifest {
-    try {
-      return JSON.parse(bytes.toString('utf8')) as AnyManifest;
-    } catch {
-      throw this.error(operation, 'MANIFEST_INVALID', 'manifest is not valid JSON', ref.digest ?? ref.tag);
-    }
+    // A layout has no repository for RegistryError to print the reference after: name it with the location.
+    return parseManifest(bytes, { operation, registry: `${this.location} (${ref.digest ?? ref.tag})` });
   }
 
   private error(operation: string, code: string, detail: string, reference?: string): RegistryError {

@@ -9,6 +9,7 @@ import { ProgressTracker } from './copy-progress.js';
 import { platformOfConfig, readParts } from './image-config.js';
 import type { ImageStore, StoredManifest, StoreReference } from './image-store.js';
 import { type Descriptor, type ImageIndex, isIndex } from './manifest.js';
+import { indexChildren } from './manifest-check.js';
 import { BASE_DIGEST, BASE_NAME, type RebasedImage, rebaseImage } from './rebase-image.js';
 import { baseFromAnnotations, isRealPlatform, pick } from './rebase-parts.js';
 
@@ -64,14 +65,19 @@ export async function rebase(request: RebaseRequest): Promise<RebaseResult> {
   ]);
   const oldName = `${oldBase.ref.repository || oldBase.store.location}@${oldRoot.digest}`;
 
-  const entries = isIndex(appRoot.manifest)
-    ? appRoot.manifest.manifests.filter((entry) => isRealPlatform(entry.platform))
-    : [{ mediaType: appRoot.mediaType, digest: appRoot.digest, size: appRoot.size } as Descriptor];
-  const dropped = isIndex(appRoot.manifest)
-    ? appRoot.manifest.manifests
-        .filter((entry) => !isRealPlatform(entry.platform))
-        .map((entry) => entry.digest)
+  // Each distinct child once, however often the index lists it, and no more than an index may hold.
+  const children = isIndex(appRoot.manifest)
+    ? indexChildren(appRoot.manifest, {
+        operation: 'rebase',
+        registry: store.location,
+        repository: app.repository,
+        reference: appRoot.digest,
+      })
     : [];
+  const entries = isIndex(appRoot.manifest)
+    ? children.filter((entry) => isRealPlatform(entry.platform))
+    : [{ mediaType: appRoot.mediaType, digest: appRoot.digest, size: appRoot.size } as Descriptor];
+  const dropped = children.filter((entry) => !isRealPlatform(entry.platform)).map((entry) => entry.digest);
 
   const rebased = await Promise.all(
     entries.map(async (entry) => {

@@ -13,6 +13,7 @@ import {
   uploadLocation,
 } from './blob-upload.js';
 import { verified } from './blob-verifier.js';
+import { requireDigest } from './digest-check.js';
 import type { DistributionClient, RegistryCall } from './distribution-client.js';
 import { RegistryError } from './errors.js';
 import { discard } from './http.js';
@@ -79,7 +80,8 @@ export class RegistryStore implements ImageStore, BlobMounter {
     });
     if (response.status !== 201) throw await this.client.failure(call, response);
     await discard(response);
-    return firstHeader(response.headers, 'docker-content-digest') ?? '';
+    const digest = firstHeader(response.headers, 'docker-content-digest');
+    return digest === undefined ? '' : requireDigest(digest, 'Docker-Content-Digest header', call);
   }
 
   async headBlob(repository: string, digest: string): Promise<number | undefined> {
@@ -109,7 +111,17 @@ export class RegistryStore implements ImageStore, BlobMounter {
       response = await this.client.http.request({ method: 'GET', url: new URL(location, url).href });
     }
     if (response.status !== 200) throw await this.client.failure(call, response);
-    return response.body;
+    const { bytes, windowMs } = this.client.http.minBodyRate;
+    return this.client.http.watchRate(
+      response.body,
+      url,
+      () =>
+        new RegistryError({
+          ...call,
+          code: 'TOO_SLOW',
+          detail: `fewer than ${bytes} bytes of the blob arrived in ${windowMs} ms`,
+        }),
+    );
   }
 
   async putBlob(
