@@ -31,9 +31,7 @@ export class WebhookRebuilder implements Rebuilder {
   ) {}
 
   async start(request: RebuildRequest): Promise<RebuildRun> {
-    if (!('webhook' in request.method)) throw new Error(`app ${request.app} is not rebuilt by a webhook`);
-    const { url: urlRef, secret } = request.method.webhook;
-    const url = resolveValue(urlRef, this.env, `rebuild webhook of app ${request.app}`);
+    const { url, secret } = this.webhook(request);
     // The same key on a retried activity lets the CI drop the duplicate.
     const idempotencyKey = `${request.orchestrationId}/${request.app}`;
     const body = JSON.stringify({
@@ -54,10 +52,10 @@ export class WebhookRebuilder implements Rebuilder {
     const answer = await postJson(this.http, url, body, headers, `start rebuild of ${request.app}`);
     const parsed = parseAnswer(answer.body);
     const runId = typeof parsed.runId === 'string' ? parsed.runId : idempotencyKey;
-    if (typeof parsed.statusUrl === 'string') {
+    if (parsed.statusUrl !== undefined) {
       return {
         runId,
-        statusUrl: parsed.statusUrl,
+        statusUrl: onWebhookOrigin(parsed.statusUrl, url, request.app),
         status: toStatus(parsed.status) ?? 'queued',
         ...extras(parsed),
       };
@@ -71,9 +69,20 @@ export class WebhookRebuilder implements Rebuilder {
     };
   }
 
+  /** The app's webhook, its URL resolved (the secret stays a reference until it signs). */
+  private webhook(request: RebuildRequest): { url: string; secret?: string } {
+    if (!('webhook' in request.method)) throw new Error(`app ${request.app} is not rebuilt by a webhook`);
+    const { url, secret } = request.method.webhook;
+    return {
+      url: resolveValue(url, this.env, `rebuild webhook of app ${request.app}`),
+      ...(secret !== undefined && { secret }),
+    };
+  }
+
   async status(run: RebuildRun, request: RebuildRequest): Promise<RebuildRun> {
-    const { statusUrl } = run;
-    if (!statusUrl) return run;
+    if (!run.statusUrl) return run;
+    // Checked again here: the run comes back from orchestration history, not from our own hands.
+    const statusUrl = onWebhookOrigin(run.statusUrl, this.webhook(request).url, request.app);
     const response = await this.http.requestBytes(
       { method: 'GET', url: statusUrl, headers: { accept: 'application/json' } },
       256 * 1024,
@@ -90,6 +99,32 @@ export class WebhookRebuilder implements Rebuilder {
       );
     return { runId: run.runId, statusUrl, status, ...extras(parsed) };
   }
+}
+
+/**
+ * The status URL a CI named, resolved against its webhook: only on the webhook's own origin, so a CI
+ * (or whoever answers for it) cannot make basewatch fetch another host or drop to plain HTTP.
+ */
+function onWebhookOrigin(statusUrl: unknown, webhookUrl: string, app: string): string {
+  const webhook = new URL(webhookUrl);
+  let resolved: URL | undefined;
+  try {
+    resolved = typeof statusUrl === 'string' ? new URL(statusUrl, webhook) : undefined;
+  } catch {
+    resolved = undefined;
+  }
+  if (
+    resolved &&
+    resolved.origin === webhook.origin &&
+    resolved.username === '' &&
+    resolved.password === ''
+  ) {
+    return resolved.href;
+  }
+  const named = resolved ? `${resolved.protocol}//${resolved.host}` : 'something that is not a URL';
+  throw new Error(
+    `rebuild of ${app}: the CI named a statusUrl on ${named}, not on its webhook's origin ${webhook.origin}; refused, not fetched`,
+  );
 }
 
 function parseAnswer(text: string): CiAnswer {
