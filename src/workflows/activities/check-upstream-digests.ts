@@ -1,6 +1,6 @@
 // HEADs a batch of upstream tags, compares each digest with the private copy's, and remembers what it saw.
 import pLimit from 'p-limit';
-import { parseReference } from '../../core/reference.js';
+import { type ImageReference, parseReference } from '../../core/reference.js';
 import { copiedUpstreamDigest, type TrackedImageState } from '../../core/state.js';
 import { checkUpstream, type UpstreamCheck } from '../../registry/check-upstream.js';
 import type { WorkflowDeps } from '../deps.js';
@@ -14,15 +14,37 @@ export async function checkUpstreamDigests(
   input: { tags: TrackedTag[] },
 ): Promise<TagCheck[]> {
   const minRemaining = Math.max(0, ...input.tags.map((tag) => tag.minRemaining));
+  const { valid, refused } = parseSources(input.tags);
   const report = await checkUpstream(
-    input.tags.map((tag) => parseReference(tag.source)),
+    valid.map((entry) => entry.ref),
     { client: deps.upstream, minRemaining },
   );
   const at = deps.now().toISOString();
   const limit = pLimit(STATE_WRITES);
-  return Promise.all(
-    report.checks.map((check, index) => limit(() => remember(deps, input.tags[index]!, check, at))),
+  const checked = await Promise.all(
+    report.checks.map((check, index) => limit(() => remember(deps, valid[index]!.tag, check, at))),
   );
+  return [...checked, ...refused];
+}
+
+/**
+ * One tag that is not a valid reference fails alone, by name and with no state written under its
+ * name; the rest of the batch is checked.
+ */
+function parseSources(tags: readonly TrackedTag[]): {
+  valid: { tag: TrackedTag; ref: ImageReference }[];
+  refused: TagCheck[];
+} {
+  const valid: { tag: TrackedTag; ref: ImageReference }[] = [];
+  const refused: TagCheck[] = [];
+  for (const tag of tags) {
+    try {
+      valid.push({ tag, ref: parseReference(tag.source) });
+    } catch (error) {
+      refused.push({ status: 'failed', tag, error: `not checked: ${(error as Error).message}` });
+    }
+  }
+  return { valid, refused };
 }
 
 /**

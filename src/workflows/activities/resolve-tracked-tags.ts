@@ -38,7 +38,9 @@ export async function resolveTrackedTags(
     try {
       // Configured credentials must resolve even where the registry would let us in anonymously.
       registryCredential(config, parseReference(image.source, { defaultTag: false }).registry, deps.env);
-      for (const tag of await tagsOf(deps, image)) {
+      const { tags: selected, invalid } = await tagsOf(deps, image);
+      if (invalid.length > 0) errors.push({ image: image.source, error: skippedTags(invalid) });
+      for (const tag of selected) {
         tags.push({
           source: `${image.source}:${tag}`,
           target: `${image.target}:${tag}`,
@@ -65,12 +67,42 @@ function isDue(image: TrackedImageConfig, states: readonly TrackedImageState[], 
   return nextOccurrence(parseNcrontab(image.schedule), new Date(Math.max(...checked))) <= at;
 }
 
-async function tagsOf(deps: WorkflowDeps, image: TrackedImageConfig): Promise<readonly string[]> {
-  if ('tags' in image.selection) return image.selection.tags;
+/** Names of invalid tags quoted in one error; a list of thousands is summarised after these. */
+const NAMED_INVALID_TAGS = 10;
+
+/**
+ * The tags to check. A policy runs over the upstream tag list, which the registry alone vouches for:
+ * tags that are not valid references are left out (and returned to be reported), the rest proceed.
+ */
+async function tagsOf(
+  deps: WorkflowDeps,
+  image: TrackedImageConfig,
+): Promise<{ tags: readonly string[]; invalid: readonly string[] }> {
+  if ('tags' in image.selection) return { tags: image.selection.tags, invalid: [] };
   const ref = parseReference(image.source, { defaultTag: false });
-  const available = await deps.upstream.listTags(ref.registry, ref.repository);
+  const listed = await deps.upstream.listTags(ref.registry, ref.repository);
+  const invalid = listed.filter((tag) => !isValidTag(image.source, tag));
+  const available = invalid.length === 0 ? listed : listed.filter((tag) => isValidTag(image.source, tag));
   const resolved = resolveTags(image.selection, available);
   if (resolved.tags.length === 0)
-    throw new Error(`tag policy of ${image.source} matches none of its ${available.length} tags`);
-  return resolved.tags;
+    throw new Error(`tag policy of ${image.source} matches none of its ${available.length} valid tags`);
+  return { tags: resolved.tags, invalid };
+}
+
+/** A tag is valid when `source:tag` parses back to exactly that tag (no digest, no other repository). */
+function isValidTag(source: string, tag: string): boolean {
+  try {
+    const parsed = parseReference(`${source}:${tag}`, { defaultTag: false });
+    return parsed.tag === tag && parsed.digest === undefined;
+  } catch {
+    return false;
+  }
+}
+
+function skippedTags(invalid: readonly string[]): string {
+  const named = invalid
+    .slice(0, NAMED_INVALID_TAGS)
+    .map((tag) => JSON.stringify(tag.length > 80 ? `${tag.slice(0, 80)}…` : tag));
+  const more = invalid.length > NAMED_INVALID_TAGS ? ` and ${invalid.length - NAMED_INVALID_TAGS} more` : '';
+  return `upstream lists ${invalid.length} tag(s) that are not valid tags, skipped: ${named.join(', ')}${more}`;
 }
