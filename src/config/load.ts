@@ -2,13 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { DEFAULT_CONFIG_FILE } from './defaults.js';
 import { ConfigError, type ConfigIssue, formatPath } from './errors.js';
 import { locate } from './locate.js';
 import { normaliseConfig } from './normalise.js';
 import { configSchema } from './schema.js';
 import type { BasewatchConfig } from './types.js';
-
-export const DEFAULT_CONFIG_FILE = './basewatch.yaml';
 
 /** Reads and validates `file`; throws ConfigError (exit code 2) naming file, line, column and field. */
 export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<BasewatchConfig> {

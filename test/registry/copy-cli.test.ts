@@ -19,7 +19,7 @@ const multi = makeMultiPlatformImage(
 
 async function basewatch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/main.ts', ...args], {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: new URL('../..', import.meta.url).pathname,
       env: { ...process.env, NO_COLOR: '1' },
     });

@@ -1,17 +1,9 @@
 // `basewatch copy SRC DST [--platform os/arch]`: one image or index between registries and OCI
 // layouts (`oci-layout:/dir:tag`), exactly, with progress on stderr and the result on stdout.
-import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
-import { resolveSecret, resolveValue } from '../../config/secret.js';
-import { type Platform, parsePlatform } from '../../core/platform.js';
-import type { CredentialSource } from '../../registry/auth.js';
-import { copyImage } from '../../registry/copy.js';
-import { DistributionClient } from '../../registry/distribution-client.js';
-import { type OpenedStore, openStore } from '../../registry/open-store.js';
-import { formatBytes, progressView } from '../progress-view.js';
+import { DEFAULT_CONFIG_FILE } from '../../config/defaults.js';
 
-interface CopyCommandOptions {
+export interface CopyCommandOptions {
   platform: string[];
   config: string;
   json?: boolean;
@@ -33,80 +25,11 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .option('--config <file>', 'config file whose credentials to use, when it exists', DEFAULT_CONFIG_FILE)
-    .action(async (src: string, dst: string, options: CopyCommandOptions) => {
-      const platforms = usage(() => options.platform.map(parsePlatform));
-      const client = new DistributionClient({ credentials: await credentialsFrom(options.config) });
-      const source = usage(() => openStore(src, { client }));
-      const target = usage(() => openStore(dst, { client }));
-      const view = progressView(process.stderr, process.stderr.isTTY === true);
-      try {
-        const result = await copyImage(source, target, { platforms, onProgress: view.onProgress });
-        view.finish();
-        if (options.json) {
-          process.stdout.write(
-            `${JSON.stringify({ source: source.display, target: target.display, ...result }, null, 2)}\n`,
-          );
-        } else {
-          process.stdout.write(summary(source, target, result, platforms));
-        }
-      } finally {
-        await client.http.close();
-      }
-    });
-}
-
-function summary(
-  source: OpenedStore,
-  target: OpenedStore,
-  result: Awaited<ReturnType<typeof copyImage>>,
-  platforms: readonly Platform[],
-): string {
-  if (result.unchanged) return `${target.display} already is ${result.digest}: nothing to copy\n`;
-  const { copied, mounted, present } = result.blobs;
-  const lines = [
-    `copied ${source.display} → ${target.display}`,
-    `digest ${result.digest}`,
-    `${result.manifests} manifest(s); blobs: ${copied} copied (${formatBytes(result.bytesCopied)}), ${mounted} mounted, ${present} already there`,
-  ];
-  if (result.filtered) {
-    lines.push(
-      `note: --platform ${platforms.map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/')).join(', ')} wrote a filtered index; its digest differs from upstream's ${result.sourceDigest}`,
+    .action(async (src: string, dst: string, options: CopyCommandOptions) =>
+      (await import('../actions/copy.js')).copy(src, dst, options),
     );
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').filter(Boolean)];
-}
-
-/** Bad input is a usage error (exit 2), not a failed copy. */
-function usage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw Object.assign(error as Error, { exitCode: 2 });
-  }
-}
-
-/** Registry credentials from the config file's `credentials` section, when there is a config file. */
-async function credentialsFrom(file: string): Promise<CredentialSource | undefined> {
-  const exists = await access(file).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
-    if (file !== DEFAULT_CONFIG_FILE)
-      throw Object.assign(new Error(`config file ${file} not found`), { exitCode: 2 });
-    return undefined;
-  }
-  const config = await loadConfig(file);
-  return (registry) => {
-    const entry = config.credentials[registry];
-    if (!entry) return undefined;
-    return {
-      username: resolveValue(entry.username, process.env, `username for ${registry}`),
-      password: resolveSecret(entry.password, process.env, `password for ${registry}`),
-    };
-  };
 }

@@ -1,28 +1,12 @@
 // `basewatch start`: the local host, unattended, until SIGINT or SIGTERM; a restart resumes unfinished runs.
 import type { Command } from 'commander';
-import { type HostCommandOptions, startHost, withHostOptions } from '../host-options.js';
-import { operatorApi } from '../operator-api.js';
+import { type HostCommandOptions, withHostOptions } from '../host-options.js';
 
 export function register(program: Command): void {
   withHostOptions(program.command('start'))
     .description('run the local host: timer, durable engine, operator API and registry hooks on 127.0.0.1')
     .option('--port <port>', 'HTTP port on 127.0.0.1', '7071')
-    .action(async (options: HostCommandOptions & { port: string }) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw Object.assign(new Error(`--port '${options.port}' is not a port number`), { exitCode: 2 });
-      }
-      const host = await startHost({ logLevel: 'info', ...options }, { port, timer: true, api: operatorApi });
-      process.stdout.write(
-        `basewatch local host on ${host.url} (config ${options.config}, ${options.inMemory ? 'in memory' : `data in ${options.data}`})\n` +
-          `next sync cycle at ${host.timer?.next().toISOString()}; POST ${host.url}/api/sync to run one now\n`,
-      );
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      process.stdout.write('stopping: unfinished runs resume at the next start\n');
-      await host.stop();
-    });
+    .action(async (options: HostCommandOptions & { port: string }) =>
+      (await import('../actions/start.js')).start(options),
+    );
 }

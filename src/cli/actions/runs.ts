@@ -1,0 +1,105 @@
+// `basewatch runs` and `basewatch runs show`: orchestration history, from the data directory or its host.
+import type { OrchestrationStatus, RuntimeStatus } from '../../core/orchestrations.js';
+import { DataDirInUseError } from '../../local/data-lock.js';
+import type { LocalDurableEngine } from '../../local/durable/engine.js';
+import { STATUSES } from '../commands/runs.js';
+import type { HostCommandOptions } from '../host-options.js';
+import { startHost } from '../start-host.js';
+
+export async function listRuns(
+  options: HostCommandOptions & { status?: string; limit: string; json?: boolean },
+): Promise<void> {
+  const statuses = options.status === undefined ? undefined : parseStatuses(options.status);
+  const filter = { ...(statuses && { runtimeStatus: statuses }), limit: Number(options.limit) };
+  const list = await fromRuns(
+    options,
+    (engine) => engine.list(filter),
+    async (url) => {
+      const query = new URLSearchParams({
+        limit: String(filter.limit),
+        ...(statuses && { status: statuses.join(',') }),
+      });
+      return ((await apiGet(`${url}/api/runs?${query}`)) as { runs: OrchestrationStatus[] }).runs;
+    },
+  );
+  process.stdout.write(options.json ? `${JSON.stringify(list, null, 2)}\n` : describeList(list));
+}
+
+export async function showRun(id: string, options: HostCommandOptions & { json?: boolean }): Promise<void> {
+  const status = await fromRuns(
+    options,
+    (engine) => engine.getStatus(id, { showHistory: true, showInput: true }),
+    async (url) =>
+      (await apiGet(`${url}/api/runs/${encodeURIComponent(id)}`, true)) as OrchestrationStatus | undefined,
+  );
+  if (!status) throw new Error(`no run with id '${id}' in ${options.inMemory ? 'memory' : options.data}`);
+  process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : describeRun(status));
+}
+
+function parseStatuses(text: string): RuntimeStatus[] {
+  return text.split(',').map((part) => {
+    const match = STATUSES.find((status) => status.toLowerCase() === part.trim().toLowerCase());
+    if (!match)
+      throw Object.assign(new Error(`--status '${part}' is not one of ${STATUSES.join(', ')}`), {
+        exitCode: 2,
+      });
+    return match;
+  });
+}
+
+function describeList(list: readonly OrchestrationStatus[]): string {
+  if (list.length === 0) return 'no runs\n';
+  return `${list.map((run) => `${run.createdTime}  ${run.runtimeStatus.padEnd(10)}  ${run.name.padEnd(11)}  ${run.instanceId}`).join('\n')}\n`;
+}
+
+function describeRun(run: OrchestrationStatus): string {
+  const json = (value: unknown) => JSON.stringify(value);
+  const lines = [
+    `${run.instanceId}  ${run.name}  ${run.runtimeStatus}`,
+    `created ${run.createdTime}, updated ${run.lastUpdatedTime}${run.parentInstanceId ? `, started by ${run.parentInstanceId}` : ''}`,
+    `input:         ${json(run.input)}`,
+    `output:        ${json(run.output)}`,
+    `custom status: ${json(run.customStatus)}`,
+    'history:',
+  ];
+  for (const entry of run.history ?? []) {
+    const detail = [
+      entry.name,
+      entry.failure && `failed: ${entry.failure}`,
+      entry.fireAt && `fires ${entry.fireAt}`,
+      entry.instanceId,
+    ]
+      .filter(Boolean)
+      .join('  ');
+    lines.push(`  ${entry.timestamp}  ${entry.eventType.padEnd(34)} ${detail}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Reads runs from the data directory, or from the host that holds it (through its operator API). */
+async function fromRuns<T>(
+  options: HostCommandOptions,
+  local: (engine: LocalDurableEngine) => Promise<T>,
+  remote: (url: string) => Promise<T>,
+): Promise<T> {
+  let host: Awaited<ReturnType<typeof startHost>>;
+  try {
+    host = await startHost(options);
+  } catch (error) {
+    if (error instanceof DataDirInUseError && error.holder.url) return remote(error.holder.url);
+    throw error;
+  }
+  try {
+    return await local(host.engine);
+  } finally {
+    await host.stop();
+  }
+}
+
+async function apiGet(url: string, notFoundIsUndefined = false): Promise<unknown> {
+  const response = await fetch(url);
+  if (notFoundIsUndefined && response.status === 404) return undefined;
+  const body = (await response.json()) as { error?: string };
+  if (!response.ok) throw new Error(`${url}: ${body.error ?? `HTTP ${response.status}`}`);
+  return body;
+}
