@@ -55,6 +55,7 @@ export function normaliseConfig(
       ...(raw.notifications?.eventGrid && { eventGrid: raw.notifications.eventGrid }),
       webhooks: raw.notifications?.webhooks ?? [],
     },
+    ...(raw.hooks && { hooks: { token: raw.hooks.token } }),
   };
   if (problems.length === 0) problems.push(...cycleProblems(config));
   return { config, problems };

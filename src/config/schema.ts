@@ -184,6 +184,8 @@ export const configSchema = strict({
       )
       .optional(),
   }).optional(),
+  // Registry push notifications must carry `Authorization: Bearer <token>` on the local host.
+  hooks: strict({ token: secretReference }).optional(),
 });
 
 /** basewatch.yaml as written, after the schema accepted it. */

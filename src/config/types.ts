@@ -85,4 +85,12 @@ export interface BasewatchConfig {
   readonly images: readonly TrackedImageConfig[];
   readonly apps: readonly AppConfig[];
   readonly notifications: NotificationsConfig;
+  /** Absent: the local host refuses registry push notifications (they would be unauthenticated). */
+  readonly hooks?: HooksConfig;
+}
+
+/** How registries that send push notifications authenticate to basewatch. */
+export interface HooksConfig {
+  /** The bearer token they send (`Authorization: Bearer <token>`); resolve it where a request is checked. */
+  readonly token: SecretReference;
 }

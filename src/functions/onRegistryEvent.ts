@@ -13,6 +13,7 @@ df.app.client.eventGrid('onRegistryEvent', {
       {
         orchestrations: new DurableClientOrchestrations(client),
         config: host.config,
+        privateStores: host.deps.privateStores,
         timing: host.deps.timing,
         logger: host.deps.logger,
       },

@@ -2,7 +2,8 @@
 // the local host serves, over the durable client.
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import * as df from 'durable-functions';
-import type { ApiResponse } from '../api/exchange.js';
+import { ApiError, type ApiResponse, errorResponse } from '../api/exchange.js';
+import { fetchBodySource, readRequestBody } from '../api/request-body.js';
 import { routeOperatorApi } from '../api/router.js';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
 import { azureHost } from '../azure/functions-host.js';
@@ -13,6 +14,16 @@ app.http('operatorApi', {
   authLevel: 'function',
   extraInputs: [df.input.durableClient()],
   handler: async (request, context) => {
+    let body: unknown;
+    try {
+      body = await readRequestBody(
+        fetchBodySource(request),
+        `${request.method} ${new URL(request.url).pathname}`,
+      );
+    } catch (error) {
+      if (error instanceof ApiError) return toHttp(errorResponse(error));
+      throw error;
+    }
     const host = await azureHost();
     const response = await routeOperatorApi(
       {
@@ -27,7 +38,7 @@ app.http('operatorApi', {
         method: request.method,
         path: apiPath(request),
         query: new URLSearchParams(request.query),
-        body: await jsonBody(request),
+        ...(body !== undefined && { body }),
         headers: Object.fromEntries(request.headers),
       },
     );
@@ -39,16 +50,6 @@ app.http('operatorApi', {
 function apiPath(request: HttpRequest): string {
   const path = new URL(request.url).pathname;
   return path.startsWith('/api') ? path.slice('/api'.length) || '/' : path;
-}
-
-async function jsonBody(request: HttpRequest): Promise<unknown> {
-  const text = await request.text();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 function toHttp(response: ApiResponse): HttpResponseInit {

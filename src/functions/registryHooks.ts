@@ -2,6 +2,8 @@
 // envelope, so a plain registry in front of basewatch is event-driven too.
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
+import { ApiError, errorResponse } from '../api/exchange.js';
+import { fetchBodySource, readRequestBody } from '../api/request-body.js';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
 import { azureHost } from '../azure/functions-host.js';
 import { parseDistributionNotification } from '../azure/registry-events.js';
@@ -15,15 +17,18 @@ app.http('registryHooks', {
   handler: async (request, context) => {
     let body: unknown;
     try {
-      body = await request.json();
-    } catch {
-      return { status: 400, jsonBody: { error: 'body is not JSON' } };
+      body = await readRequestBody(fetchBodySource(request), 'POST /api/hooks/registry');
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const { status, headers, body: refusal } = errorResponse(error);
+      return { status, ...(headers && { headers }), jsonBody: refusal };
     }
     const host = await azureHost();
     const results = await handlePushes(
       {
         orchestrations: new DurableClientOrchestrations(df.getClient(context)),
         config: host.config,
+        privateStores: host.deps.privateStores,
         timing: host.deps.timing,
         logger: host.deps.logger,
       },

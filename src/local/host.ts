@@ -90,7 +90,14 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       server = await startLocalServer({
         port: options.port,
         logger,
-        hooks: { orchestrations: engine, config, timing: deps.timing, logger },
+        hooks: {
+          orchestrations: engine,
+          config,
+          privateStores: deps.privateStores,
+          timing: deps.timing,
+          logger,
+        },
+        ...(options.env !== undefined && { env: options.env }),
         api: api
           ? (request) => api(parts, request)
           : async () => ({ status: 404, body: { error: 'the operator API is not served by this host' } }),

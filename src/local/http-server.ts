@@ -1,11 +1,15 @@
 // The local host's HTTP server on 127.0.0.1: the Functions host's routes — the operator API under /api,
 // registry notifications on /api/hooks/registry, and Event Grid deliveries on /runtime/webhooks/EventGrid.
+// Only its own address is served (421), a POST from another origin is refused (403), POST bodies are
+// JSON (415) of at most 1 MiB (413), and registry notifications carry the hooks token (401/403).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiRequest, ApiResponse } from '../api/exchange.js';
+import { ApiError, type ApiRequest, type ApiResponse } from '../api/exchange.js';
+import { readRequestBody } from '../api/request-body.js';
 import { parseDistributionNotification, parseRegistryEventDelivery } from '../azure/registry-events.js';
 import type { Logger } from '../core/logger.js';
 import { type HookContext, handlePushes } from '../workflows/registry-push.js';
+import { checkHookToken } from './hook-token.js';
 
 export interface LocalServerOptions {
   readonly port: number;
@@ -13,6 +17,8 @@ export interface LocalServerOptions {
   /** The operator API (same handlers as on Azure). */
   readonly api: (request: ApiRequest) => Promise<ApiResponse>;
   readonly logger: Logger;
+  /** Where `env:` references resolve: the hooks token is read per request, never kept. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface LocalServer {
@@ -20,11 +26,13 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
+const EVENT_GRID_PATHS = ['/runtime/webhooks/EventGrid', '/runtime/webhooks/eventgrid'];
+const REGISTRY_HOOK_PATH = '/api/hooks/registry';
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  let hosts: ReadonlySet<string> = new Set();
   const server = createServer((req, res) => {
-    handle(options, req, res).catch((error: unknown) => {
+    handle(options, hosts, req, res).catch((error: unknown) => {
       options.logger.error('request failed', {
         method: req.method,
         url: req.url,
@@ -35,6 +43,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   });
   await listen(server, options.port);
   const { port } = server.address() as AddressInfo;
+  // The names of the address it listens on: any other Host is a DNS-rebinding page's.
+  hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>
@@ -45,26 +55,56 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
 }
 
-async function handle(options: LocalServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const method = req.method ?? 'GET';
-  if (url.pathname === '/runtime/webhooks/EventGrid' || url.pathname === '/runtime/webhooks/eventgrid') {
-    return eventGrid(options, req, res, method);
+async function handle(
+  options: LocalServerOptions,
+  hosts: ReadonlySet<string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const host = req.headers.host?.toLowerCase();
+  if (host === undefined || !hosts.has(host)) {
+    return refuse(req, res, 421, `this host answers only to ${[...hosts].join(', ')}`);
   }
-  if (url.pathname === '/api/hooks/registry') {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const route = `${method} ${url.pathname}`;
+  if (method === 'POST' && req.headers.origin !== undefined && req.headers.origin !== `http://${host}`) {
+    return refuse(req, res, 403, `${route} from another origin is refused`);
+  }
+  const isEventGrid = EVENT_GRID_PATHS.includes(url.pathname);
+  if (isEventGrid || url.pathname === REGISTRY_HOOK_PATH) {
+    const refusal = checkHookToken(
+      options.hooks.config,
+      req.headers.authorization,
+      options.env ?? process.env,
+    );
+    if (refusal) {
+      options.logger.warn('registry notification refused', { route, status: refusal.status });
+      return refuse(req, res, refusal.status, refusal.message, refusal.headers);
+    }
+  }
+  let body: unknown;
+  try {
+    body = await readRequestBody(
+      { method, contentType: req.headers['content-type'], read: (limit) => readBody(req, limit) },
+      route,
+    );
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return refuse(req, res, error.status, error.message);
+  }
+  if (isEventGrid) return eventGrid(options, req, res, method, body);
+  if (url.pathname === REGISTRY_HOOK_PATH) {
     if (method !== 'POST')
       return send(res, {
         status: 405,
         headers: { allow: 'POST' },
         body: { error: 'POST a registry notification envelope' },
       });
-    const body = await readJson(req);
-    if (body === undefined) return send(res, { status: 400, body: { error: 'body is not JSON' } });
     const results = await handlePushes(options.hooks, parseDistributionNotification(body));
     return send(res, { status: 202, body: { results } });
   }
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-    const body = await readJson(req);
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([name, value]) => [
         name,
@@ -89,7 +129,7 @@ async function handle(options: LocalServerOptions, req: IncomingMessage, res: Se
       body: 'basewatch local host\n\nGET  /api/images  /api/apps  /api/graph  /api/plan?image=REF  /api/runs  /api/runs/{id}\nPOST /api/runs/{id}/terminate  /api/sync  /api/hooks/registry\n',
     });
   }
-  send(res, { status: 404, body: { error: `no route for ${method} ${url.pathname}` } });
+  send(res, { status: 404, body: { error: `no route for ${route}` } });
 }
 
 /** Event Grid's webhook handshake (both schemas) and deliveries, as the Functions host answers them. */
@@ -98,6 +138,7 @@ async function eventGrid(
   req: IncomingMessage,
   res: ServerResponse,
   method: string,
+  body: unknown,
 ): Promise<void> {
   if (method === 'OPTIONS') {
     const origin = req.headers['webhook-request-origin'];
@@ -109,7 +150,6 @@ async function eventGrid(
       headers: { allow: 'POST, OPTIONS' },
       body: { error: 'POST Event Grid events' },
     });
-  const body = await readJson(req);
   if (req.headers['aeg-event-type'] === 'SubscriptionValidation') {
     const code = Array.isArray(body)
       ? (body[0] as { data?: { validationCode?: string } })?.data?.validationCode
@@ -125,20 +165,33 @@ async function eventGrid(
   send(res, { status: 202, body: { results } });
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error(`request body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return undefined;
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return undefined;
-  }
+/** Reads at most `limit` bytes; past that, the rest is discarded as it arrives and the answer is undefined. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length']) > limit) return resolve(undefined);
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size > limit) return;
+      size += chunk.length;
+      if (size > limit) return resolve(undefined);
+      parts.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts)));
+    req.on('error', reject);
+  });
+}
+
+/** A refusal: the unread rest of the body is discarded and the connection is not reused. */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  req.resume();
+  send(res, { status, headers: { ...headers, connection: 'close' }, body: { error: message } });
 }
 
 function send(res: ServerResponse, response: ApiResponse): void {

@@ -1,6 +1,6 @@
 // What the timer, the operator API and registry events do: start a cycle or a sync, once.
-import type { Orchestrations } from '../core/orchestrations.js';
-import { Orchestration, syncImageInstanceId } from './names.js';
+import { type Orchestrations, TERMINAL_STATUSES } from '../core/orchestrations.js';
+import { Orchestration, syncCycleInstanceId, syncImageInstanceId } from './names.js';
 import type { SyncCycleInput, SyncImageInput } from './types.js';
 
 export type StartedCycle =
@@ -22,10 +22,7 @@ export async function startSyncCycle(
       reason: `cycle ${busy.instanceId} is still running`,
     };
   }
-  const instanceId = `cycle:${at.toISOString()}${input.image ? `:${input.image}` : ''}`.replace(
-    /[^A-Za-z0-9._:@-]/g,
-    '_',
-  );
+  const instanceId = syncCycleInstanceId(at, input.image);
   await orchestrations.start(Orchestration.syncCycle, { instanceId, input });
   return { started: true, instanceId };
 }
@@ -53,6 +50,18 @@ export async function startSyncImageOnce(
       reason: `${instanceId} is already ${existing.runtimeStatus.toLowerCase()}`,
     };
   }
-  await orchestrations.start(Orchestration.syncImage, { instanceId, input });
+  try {
+    await orchestrations.start(Orchestration.syncImage, { instanceId, input });
+  } catch (error) {
+    // Two deliveries at once: the engine (or the extension, with NonRunningStates) refused to reset the first.
+    const now = await orchestrations.getStatus(instanceId, { showInput: false });
+    if (now && !TERMINAL_STATUSES.includes(now.runtimeStatus))
+      return {
+        started: false,
+        instanceId,
+        reason: `${instanceId} is already ${now.runtimeStatus.toLowerCase()}`,
+      };
+    throw error;
+  }
   return { started: true, instanceId };
 }

@@ -11,7 +11,8 @@ images:
 `;
 
 // Shaped like the ids the workflows make: syncImageInstanceId, then rebuildInstanceId inside it.
-const SPECIAL_ID = 'sync:base/node:22-alpine@0123456789abcdef|rebuild:orders';
+// As syncImageInstanceId and rebuildInstanceId make them: Durable Functions refuses '/' in an id.
+const SPECIAL_ID = 'sync:base_node:22-alpine@0123456789abcdef|rebuild:orders';
 
 const testOrchestrations: Record<string, df.OrchestrationHandler> = {
   /** Waits an hour on a durable timer, as a rebuild waits between polls. */
@@ -143,13 +144,13 @@ describe('GET /api/runs/{id}', () => {
     );
   });
 
-  it("finds ids with ':', '/', '|' and '@', encoded or (where a path allows) as they are", async () => {
+  it("finds ids with ':', '|' and '@', encoded or (where a path allows) as they are", async () => {
     const encoded = await api.call('GET', `/runs/${encodeURIComponent(SPECIAL_ID)}`);
     expect(encoded.status).toBe(200);
     expect(encoded.body).toMatchObject({ instanceId: SPECIAL_ID, runtimeStatus: 'Running' });
     const raw = await api.call('GET', '/runs/cycle:2026-11-27T20:00:00.000Z');
     expect(raw.body).toMatchObject({ instanceId: 'cycle:2026-11-27T20:00:00.000Z' });
-    const pipeOnly = await api.call('GET', `/runs/${SPECIAL_ID.replaceAll('/', '%2F').replace('|', '%7C')}`);
+    const pipeOnly = await api.call('GET', `/runs/${SPECIAL_ID.replace('|', '%7C')}`);
     expect(pipeOnly.body).toMatchObject({ instanceId: SPECIAL_ID });
   });
 

@@ -24,6 +24,7 @@ import {
 } from './history.js';
 import { historyEntries } from './history-view.js';
 import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from './instance-store.js';
+import { checkInstanceId, checkPayload, InstanceRunningError } from './limits.js';
 import { type PendingWork, replay, retriesExhausted, retryDelayMs } from './sdk-replay.js';
 
 export type ActivityHandler = (input: unknown, context: InvocationContext) => unknown;
@@ -177,10 +178,19 @@ export class LocalDurableEngine implements Orchestrations {
   ): Promise<string> {
     if (!this.options.orchestrations.has(name))
       throw new Error(`no orchestration named '${name}' is registered`);
+    checkInstanceId(instanceId);
+    const encoded = input === undefined ? undefined : JSON.stringify(input);
+    checkPayload(encoded, `input of orchestration ${name} (${instanceId})`);
+    let running: InstanceRunningError | undefined;
+    // On the instance's chain: two starts at once are checked one after the other, so only one creates it.
     await this.enqueue(instanceId, async () => {
+      const existing = await this.store.load(instanceId);
+      if (existing && !TERMINAL_STATUSES.includes(existing.record.runtimeStatus)) {
+        running = new InstanceRunningError(instanceId, existing.record.runtimeStatus);
+        return;
+      }
       this.clearTimers(instanceId);
       const at = this.now().toISOString();
-      const encoded = input === undefined ? undefined : JSON.stringify(input);
       await this.store.create({
         instanceId,
         name,
@@ -195,6 +205,7 @@ export class LocalDurableEngine implements Orchestrations {
         event: historyEvent(EventType.ExecutionStarted, this.now(), { Name: name, Input: encoded }),
       });
     });
+    if (running) throw running;
     this.schedule(instanceId);
     return instanceId;
   }
@@ -258,9 +269,20 @@ export class LocalDurableEngine implements Orchestrations {
     const decisions = work.map((item) => decisionEvent(item, at, instanceId));
     let runtimeStatus: RuntimeStatus = 'Running';
     let output: string | undefined;
-    if (result.status === 'completed') {
+    const completedOutput = result.status === 'completed' ? JSON.stringify(result.output ?? null) : undefined;
+    const oversized = payloadProblem(
+      completedOutput,
+      `output of orchestration ${stored.record.name} (${instanceId})`,
+    );
+    if (oversized) {
+      runtimeStatus = 'Failed';
+      output = JSON.stringify(oversized.message);
+      decisions.push(
+        historyEvent(EventType.ExecutionCompleted, at, { OrchestrationStatus: 'Failed', Result: output }),
+      );
+    } else if (result.status === 'completed') {
       runtimeStatus = 'Completed';
-      output = JSON.stringify(result.output ?? null);
+      output = completedOutput as string;
       decisions.push(
         historyEvent(EventType.ExecutionCompleted, at, { OrchestrationStatus: 'Completed', Result: output }),
       );
@@ -292,7 +314,9 @@ export class LocalDurableEngine implements Orchestrations {
       if (record.parentInstanceId !== undefined && record.parentTaskId !== undefined) {
         await this.notifyParent(
           record,
-          result.status === 'completed' ? { output: output! } : { error: result.error ?? 'failed' },
+          runtimeStatus === 'Completed'
+            ? { output: output! }
+            : { error: oversized?.message ?? result.error ?? 'failed' },
         );
       }
     }
@@ -376,11 +400,14 @@ export class LocalDurableEngine implements Orchestrations {
       let event: HistoryEvent;
       try {
         if (!handler) throw new Error(`no activity named '${item.name}' is registered`);
+        checkPayload(item.input, `input of activity ${item.name} in ${instanceId}`);
         const input = item.input === undefined ? undefined : JSON.parse(item.input);
         const output = await handler(input, activityContext(item.name, instanceId, this.logger));
+        const result = JSON.stringify(output ?? null);
+        checkPayload(result, `output of activity ${item.name} in ${instanceId}`);
         event = historyEvent(EventType.TaskCompleted, this.now(), {
           TaskScheduledId: item.id,
-          Result: JSON.stringify(output ?? null),
+          Result: result,
         });
       } catch (error) {
         this.logger.warn('activity failed', {
@@ -497,6 +524,15 @@ function decisionEvent(item: PendingWork, at: Date, instanceId: string): History
         { Name: item.name, Input: item.input, InstanceId: item.instanceId ?? `${instanceId}:${item.id}` },
         item.id,
       );
+  }
+}
+
+function payloadProblem(json: string | undefined, what: string): Error | undefined {
+  try {
+    checkPayload(json, what);
+    return undefined;
+  } catch (error) {
+    return error as Error;
   }
 }
 
