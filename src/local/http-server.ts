@@ -31,7 +31,8 @@ const REGISTRY_HOOK_PATH = '/api/hooks/registry';
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   let hosts: ReadonlySet<string> = new Set();
-  const server = createServer((req, res) => {
+  // A request without Host gets the same 421 as one with a stranger's (Node would answer 400 itself).
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     handle(options, hosts, req, res).catch((error: unknown) => {
       options.logger.error('request failed', {
         method: req.method,
