@@ -1,15 +1,19 @@
 // The Orchestrations port: start, read, list and stop workflow instances, on Azure (durable client)
 // or on the local engine. Operators read what it returns through the API and the CLI.
 
-export type RuntimeStatus =
-  | 'Pending'
-  | 'Running'
-  | 'Completed'
-  | 'Failed'
-  | 'Terminated'
-  | 'ContinuedAsNew'
-  | 'Canceled'
-  | 'Suspended';
+/** Every runtime status Durable Functions reports. */
+export const RUNTIME_STATUSES = [
+  'Pending',
+  'Running',
+  'Completed',
+  'Failed',
+  'Terminated',
+  'ContinuedAsNew',
+  'Canceled',
+  'Suspended',
+] as const;
+
+export type RuntimeStatus = (typeof RUNTIME_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 

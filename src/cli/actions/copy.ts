@@ -8,8 +8,13 @@ import type { CredentialSource } from '../../registry/auth.js';
 import { copyImage } from '../../registry/copy.js';
 import { DistributionClient } from '../../registry/distribution-client.js';
 import { type OpenedStore, openStore } from '../../registry/open-store.js';
-import type { CopyCommandOptions } from '../commands/copy.js';
 import { formatBytes, progressView } from '../progress-view.js';
+
+export interface CopyCommandOptions {
+  platform: string[];
+  config: string;
+  json?: boolean;
+}
 
 export async function copy(src: string, dst: string, options: CopyCommandOptions): Promise<void> {
   const platforms = usage(() => options.platform.map(parsePlatform));

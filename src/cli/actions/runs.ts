@@ -1,14 +1,14 @@
 // `basewatch runs` and `basewatch runs show`: orchestration history, from the data directory or its host.
-import type { OrchestrationStatus, RuntimeStatus } from '../../core/orchestrations.js';
+import { type OrchestrationStatus, RUNTIME_STATUSES, type RuntimeStatus } from '../../core/orchestrations.js';
 import { DataDirInUseError } from '../../local/data-lock.js';
 import type { LocalDurableEngine } from '../../local/durable/engine.js';
-import { STATUSES } from '../commands/runs.js';
 import type { HostCommandOptions } from '../host-options.js';
 import { startHost } from '../start-host.js';
 
-export async function listRuns(
-  options: HostCommandOptions & { status?: string; limit: string; json?: boolean },
-): Promise<void> {
+export type ListRunsOptions = HostCommandOptions & { status?: string; limit: string; json?: boolean };
+export type ShowRunOptions = HostCommandOptions & { json?: boolean };
+
+export async function listRuns(options: ListRunsOptions): Promise<void> {
   const statuses = options.status === undefined ? undefined : parseStatuses(options.status);
   const filter = { ...(statuses && { runtimeStatus: statuses }), limit: Number(options.limit) };
   const list = await fromRuns(
@@ -25,7 +25,7 @@ export async function listRuns(
   process.stdout.write(options.json ? `${JSON.stringify(list, null, 2)}\n` : describeList(list));
 }
 
-export async function showRun(id: string, options: HostCommandOptions & { json?: boolean }): Promise<void> {
+export async function showRun(id: string, options: ShowRunOptions): Promise<void> {
   const status = await fromRuns(
     options,
     (engine) => engine.getStatus(id, { showHistory: true, showInput: true }),
@@ -38,9 +38,9 @@ export async function showRun(id: string, options: HostCommandOptions & { json?:
 
 function parseStatuses(text: string): RuntimeStatus[] {
   return text.split(',').map((part) => {
-    const match = STATUSES.find((status) => status.toLowerCase() === part.trim().toLowerCase());
+    const match = RUNTIME_STATUSES.find((status) => status.toLowerCase() === part.trim().toLowerCase());
     if (!match)
-      throw Object.assign(new Error(`--status '${part}' is not one of ${STATUSES.join(', ')}`), {
+      throw Object.assign(new Error(`--status '${part}' is not one of ${RUNTIME_STATUSES.join(', ')}`), {
         exitCode: 2,
       });
     return match;

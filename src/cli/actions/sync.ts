@@ -1,10 +1,17 @@
 // `basewatch sync`: one cycle to completion with a readable summary, or a dry run that changes nothing.
 import { Orchestration } from '../../workflows/names.js';
 import type { SyncCycleOutcome } from '../../workflows/types.js';
-import type { SyncOptions } from '../commands/sync.js';
 import { cycleFailed, describeCycle } from '../describe-cycle.js';
 import { describeDryRun, dryRun } from '../dry-run.js';
+import type { HostCommandOptions } from '../host-options.js';
 import { startHost } from '../start-host.js';
+
+export interface SyncOptions extends HostCommandOptions {
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+  readonly image?: string;
+  readonly timeout: string;
+}
 
 export async function sync(options: SyncOptions): Promise<void> {
   const host = await startHost(options);

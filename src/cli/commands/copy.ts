@@ -2,12 +2,7 @@
 // layouts (`oci-layout:/dir:tag`), exactly, with progress on stderr and the result on stdout.
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../../config/defaults.js';
-
-export interface CopyCommandOptions {
-  platform: string[];
-  config: string;
-  json?: boolean;
-}
+import type { CopyCommandOptions } from '../actions/copy.js';
 
 export function register(program: Command): void {
   program

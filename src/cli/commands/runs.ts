@@ -1,18 +1,8 @@
 // `basewatch runs [--status S] [--json]` and `basewatch runs show ID [--json]`: orchestration history.
 import type { Command } from 'commander';
-import type { RuntimeStatus } from '../../core/orchestrations.js';
-import { type HostCommandOptions, withHostOptions } from '../host-options.js';
-
-export const STATUSES: readonly RuntimeStatus[] = [
-  'Pending',
-  'Running',
-  'Completed',
-  'Failed',
-  'Terminated',
-  'ContinuedAsNew',
-  'Canceled',
-  'Suspended',
-];
+import { RUNTIME_STATUSES } from '../../core/orchestrations.js';
+import type { ListRunsOptions, ShowRunOptions } from '../actions/runs.js';
+import { withHostOptions } from '../host-options.js';
 
 export function register(program: Command): void {
   const runs = withHostOptions(program.command('runs'))
@@ -20,18 +10,16 @@ export function register(program: Command): void {
     .enablePositionalOptions()
     .option(
       '--status <status>',
-      `only runs in this status (${STATUSES.join(', ')}; comma-separated for several)`,
+      `only runs in this status (${RUNTIME_STATUSES.join(', ')}; comma-separated for several)`,
     )
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
-    .action(async (options: HostCommandOptions & { status?: string; limit: string; json?: boolean }) =>
-      (await import('../actions/runs.js')).listRuns(options),
-    );
+    .action(async (options: ListRunsOptions) => (await import('../actions/runs.js')).listRuns(options));
   withHostOptions(runs.command('show'))
     .description('one run: status, input, output, custom status and history')
     .argument('<id>', 'instance id')
     .option('--json', 'print JSON')
-    .action(async (id: string, options: HostCommandOptions & { json?: boolean }) =>
+    .action(async (id: string, options: ShowRunOptions) =>
       (await import('../actions/runs.js')).showRun(id, options),
     );
 }

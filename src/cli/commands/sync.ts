@@ -1,14 +1,8 @@
 // `basewatch sync`: one cycle to completion with a readable summary; exit 1 if anything failed.
 // `--dry-run` checks upstream and shows what would be imported and rebuilt, and changes nothing.
 import type { Command } from 'commander';
-import { type HostCommandOptions, withHostOptions } from '../host-options.js';
-
-export interface SyncOptions extends HostCommandOptions {
-  readonly dryRun?: boolean;
-  readonly json?: boolean;
-  readonly image?: string;
-  readonly timeout: string;
-}
+import type { SyncOptions } from '../actions/sync.js';
+import { withHostOptions } from '../host-options.js';
 
 export function register(program: Command): void {
   withHostOptions(program.command('sync'))
