@@ -30,7 +30,7 @@ var commonSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   AZURE_CLIENT_ID: identityClientId
-  // Packaged with the app (azd deploys the project folder); relative to the app root.
+  // Copied into the package by npm run build (dist/app, which azd deploys); relative to the app root.
   BASEWATCH_CONFIG: 'basewatch.yaml'
   DOCKERHUB_USERNAME: dockerHubUsername
   DOCKERHUB_TOKEN: '@Microsoft.KeyVault(SecretUri=${dockerHubTokenSecretUri})'
