@@ -29,10 +29,17 @@ export function scheduleCoverageProblems(
 ): ScheduleProblem[] {
   const timer = parseNcrontab(trigger);
   const problems: ScheduleProblem[] = [];
+  // A fleet shares a few schedules; each is checked once.
+  const checked = new Map<string, { schedule: NcrontabSchedule; tick: string | undefined }>();
   images.forEach((image, index) => {
     if (image.schedule === trigger) return;
-    const schedule = parseNcrontab(image.schedule);
-    const tick = uncoveredTick(schedule, timer);
+    let result = checked.get(image.schedule);
+    if (!result) {
+      const schedule = parseNcrontab(image.schedule);
+      result = { schedule, tick: uncoveredTick(schedule, timer) };
+      checked.set(image.schedule, result);
+    }
+    const { schedule, tick } = result;
     if (tick === undefined) return;
     problems.push({
       image: index,
