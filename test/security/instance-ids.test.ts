@@ -14,6 +14,7 @@ import {
 import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
 
 /** What Azure accepts, written out independently of names.ts. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what Azure refuses
 const AZURE_ID = /^(?!@)[^/\\#?\u0000-\u001f\u007f-\u009f]{1,100}$/;
 
 let azurite: AzuriteTables;
@@ -27,6 +28,7 @@ afterEach(async () => {
 });
 afterAll(async () => azurite?.stop());
 
+// biome-ignore lint/correctness/useYield: an orchestrator that only returns its input
 const echo: df.OrchestrationHandler = function* (context) {
   return context.df.getInput();
 };
@@ -61,6 +63,7 @@ describe('the local engine refuses what Azure refuses', () => {
     const error = await engine.start('echo', { instanceId: id, input: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInstanceIdError);
     expect((error as InvalidInstanceIdError).problem).toBe(problem);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the message must carry none
     expect((error as Error).message).not.toMatch(/[\u0000-\u001f]/);
     expect(await engine.list()).toEqual([]);
   });
@@ -113,7 +116,7 @@ describe("basewatch's own ids fit", () => {
 
   it('a rebuild under a 100-character parent with a 64-character app name fits, and keeps the app name readable', () => {
     const parent = syncImageInstanceId(`${longRepository}:22`, digest);
-    const app = 'a'.repeat(63) + 'z';
+    const app = `${'a'.repeat(63)}z`;
     const id = rebuildInstanceId(parent, app);
     expect(id).toMatch(AZURE_ID);
     expect(id.endsWith(`|rebuild:${app}`)).toBe(true);

@@ -155,6 +155,7 @@ describe.each(stores)('instances kept %s', (_, openStore) => {
     }, async () => {
       const engine = await engineWith(
         {
+          // biome-ignore lint/correctness/useYield: an orchestrator that only returns
           size: function* (context) {
             return (context.df.getInput() as string).length;
           },
@@ -221,6 +222,7 @@ describe.each(stores)('instances kept %s', (_, openStore) => {
     it('an orchestration output over 1 MB fails the instance by name', async () => {
       const engine = await engineWith(
         {
+          // biome-ignore lint/correctness/useYield: an orchestrator that only returns
           huge: function* () {
             return 'h'.repeat(ONE_MB);
           },
