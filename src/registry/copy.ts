@@ -89,8 +89,11 @@ export async function copyImage(
     sourceDigest: fetched.digest,
     filtered: root.digest !== fetched.digest,
     unchanged: false,
+    // One per distinct child: an index that repeats an entry does not repeat its platform.
     platforms: isIndex(root.manifest)
-      ? root.manifest.manifests.map((m) => (m.platform ? formatPlatform(m.platform) : 'unknown'))
+      ? [...new Map(root.manifest.manifests.map((m) => [m.digest, m])).values()].map((m) =>
+          m.platform ? formatPlatform(m.platform) : 'unknown',
+        )
       : [],
     manifests: children.length + 1,
     blobs: { copied: count('copied'), mounted: count('mounted'), present: count('present') },

@@ -29,30 +29,22 @@ export async function readManifestTree(
 ): Promise<ManifestNode> {
   const limit = pLimit(CHILD_READS);
   const reads = new Map<string, Promise<ManifestNode>>();
-  const invalid = (detail: string) =>
-    new RegistryError({
-      operation: 'read manifest tree',
-      registry: store.location,
-      ...(repository !== '' && { repository }),
-      reference: stored.digest,
-      code: 'MANIFEST_INVALID',
-      detail,
-    });
   const site = {
     operation: 'read manifest tree',
     registry: store.location,
     repository,
     reference: stored.digest,
   };
+  const invalid = (detail: string) => new RegistryError({ ...site, code: 'MANIFEST_INVALID', detail });
+  const tooDeep = (digest: string, depth: number) =>
+    invalid(`index ${digest} is nested ${depth} levels deep, more than the ${MAX_INDEX_DEPTH} allowed`);
   const read = async (node: StoredManifest, depth: number): Promise<ManifestNode> => {
     const manifest = node.manifest;
     if (!isIndex(manifest)) {
       return { stored: node, children: [], blobs: [manifest.config, ...manifest.layers] };
     }
     if (depth > MAX_INDEX_DEPTH) {
-      throw invalid(
-        `index ${node.digest} is nested ${depth} levels deep, more than the ${MAX_INDEX_DEPTH} allowed`,
-      );
+      throw tooDeep(node.digest, depth);
     }
     const entries = indexChildren(manifest, site);
     for (const entry of entries) {
@@ -70,10 +62,9 @@ export async function readManifestTree(
     const children = await Promise.all(
       entries.map(async (entry) => {
         const child = await reads.get(entry.digest)!;
+        // A child first read at a shallower level is refused as deep as it is listed here.
         if (isIndex(child.stored.manifest) && depth + 1 > MAX_INDEX_DEPTH) {
-          throw invalid(
-            `index ${child.stored.digest} is nested ${depth + 1} levels deep, more than the ${MAX_INDEX_DEPTH} allowed`,
-          );
+          throw tooDeep(child.stored.digest, depth + 1);
         }
         return child;
       }),

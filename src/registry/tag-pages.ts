@@ -9,6 +9,8 @@ import type { HttpHeaders } from './http.js';
 /** Pages followed at most: 1,000 pages of 1,000 tags is more than any real repository holds. */
 export const MAX_TAG_PAGES = 1000;
 const MAX_TAG_PAGE_BYTES = 16 * 1024 * 1024;
+/** All pages together: a few million tags, and a bound on the memory a list can take. */
+const MAX_TAG_LIST_BYTES = 64 * 1024 * 1024;
 
 export interface TagListing {
   readonly registry: string;
@@ -31,6 +33,7 @@ export async function listTagPages(client: DistributionClient, listing: TagListi
   const origin = new URL(client.baseUrl(registry)).origin;
   const seen = new Set<string>();
   const tags: string[] = [];
+  let listBytes = 0;
   let next: string | undefined = new URL(
     `${client.baseUrl(registry)}/v2/${repository}/tags/list?n=${listing.pageSize}`,
   ).href;
@@ -38,12 +41,16 @@ export async function listTagPages(client: DistributionClient, listing: TagListi
     if (seen.size >= listing.maxPages) {
       throw refuse(`the tag list goes on past ${listing.maxPages} pages; not followed further`);
     }
+    if (listBytes >= MAX_TAG_LIST_BYTES) {
+      throw refuse(`the tag list goes on past ${MAX_TAG_LIST_BYTES} bytes; not followed further`);
+    }
     seen.add(next);
     const response = await client.sendForBytes(
       call,
       { method: 'GET', url: next, headers: { accept: 'application/json' } },
-      MAX_TAG_PAGE_BYTES,
+      Math.min(MAX_TAG_PAGE_BYTES, MAX_TAG_LIST_BYTES - listBytes),
     );
+    listBytes += response.bytes.length;
     if (response.status !== 200) throw client.failureFromBytes(call, response, response.bytes);
     tags.push(...pageTags(response.bytes, call, seen.size));
     let link: string | undefined;

@@ -22,7 +22,7 @@ const level3 = indexBytes([full]);
 const level2 = indexBytes([{ mediaType: OCI_INDEX, digest: sha256Digest(level3), size: level3.length }]);
 const level1 = indexBytes([{ mediaType: OCI_INDEX, digest: sha256Digest(level2), size: level2.length }]);
 const wide = indexBytes(
-  Array.from({ length: 1001 }, (_, i) => ({ ...full, digest: sha256Digest(`child ${i}`) })),
+  Array.from({ length: 1001 }, (_, i) => ({ ...full, digest: sha256Digest(Buffer.from(`child ${i}`)) })),
 );
 
 const content = {
