@@ -1,6 +1,7 @@
 // Builds the ports the workflows use from the config, the environment and the host's state store. The
 // config decides the adapters (ACR or copy, task runs or rebase or webhooks, Event Grid and webhooks);
 // both hosts call this, so the local host and Azure run the same wiring.
+import type { EventGridPublisherClientOptions } from '@azure/eventgrid';
 import type { TokenCredential } from '@azure/identity';
 import { type AcrClientOptions, acrManagementClient } from './azure/acr-client.js';
 import { acrDataPlaneCredentials } from './azure/acr-data-plane-credentials.js';
@@ -39,6 +40,8 @@ export interface PortsOptions {
   readonly azureCredential?: () => TokenCredential;
   /** Points the ARM client elsewhere (a sovereign cloud, a test server). */
   readonly armOptions?: AcrClientOptions;
+  /** Options for the Event Grid client (a test topic's certificate authority). */
+  readonly eventGridOptions?: EventGridPublisherClientOptions;
   readonly http?: HttpClient;
 }
 
@@ -112,7 +115,13 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
     importer,
     privateStores: stores,
     rebuilderFor,
-    notifier: notifierFor(config, http, env, () => azure('notifications.eventGrid without a key')),
+    notifier: notifierFor(
+      config,
+      http,
+      env,
+      () => azure('notifications.eventGrid without a key'),
+      options.eventGridOptions,
+    ),
     discovery,
     timing: options.timing ?? DEFAULT_TIMING,
     logger,
@@ -127,6 +136,7 @@ function notifierFor(
   http: HttpClient,
   env: Readonly<Record<string, string | undefined>>,
   identity: () => TokenCredential,
+  eventGridOptions: EventGridPublisherClientOptions | undefined,
 ): Notifier {
   const webhooks = new WebhookNotifier(config.notifications.webhooks, http, env);
   const eventGrid = config.notifications.eventGrid;
@@ -141,6 +151,7 @@ function notifierFor(
                 eventGrid,
                 eventGrid.key ? lazyCredential(identity) : identity(),
                 env,
+                eventGridOptions,
               ).publish(events),
             ]
           : []),

@@ -15,7 +15,6 @@ import type { SyncCycleOutcome } from '../../src/workflows/types.js';
 import { type FakeArm, startFakeArm } from '../support/azure/arm-server.js';
 import { fakeRegistry } from '../support/azure/clients.js';
 import { type EventGridTopic, startEventGridTopic } from '../support/azure/event-grid-topic.js';
-import { importFromCatalog } from '../support/azure/import-performer.js';
 import { TestTokenCredential } from '../support/azure/test-credential.js';
 import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
 import { makeImage, pushImage } from '../support/images.js';
@@ -34,7 +33,7 @@ const TOPIC_KEY = 'topic-key-value';
 beforeAll(async () => {
   [upstream, target, azurite] = await Promise.all([startRegistry(), startRegistry(), startAzuriteTables()]);
   await pushImage(upstream.url, 'library/node', '22-alpine', base);
-  arm = await startFakeArm({ performImport: importFromCatalog(target, new Map([[base.digest, base]])) });
+  arm = await startFakeArm({ dataPlane: target });
   topic = await startEventGridTopic({ key: TOPIC_KEY });
   arm.tasks.set('build-orders-api', {
     name: 'build-orders-api',
@@ -77,6 +76,7 @@ notifications:
     timing: TEST_TIMING,
     azureCredential: () => new TestTokenCredential(),
     armOptions: { $host: arm.url, endpoint: arm.url, tlsOptions: { ca: arm.ca } },
+    eventGridOptions: { tlsOptions: { ca: topic.ca } },
   });
   expect(deps.importer).toBeInstanceOf(AcrImporter);
   const engine = new LocalDurableEngine({

@@ -87,14 +87,3 @@ function importFailure(source: string, skopeoError: string): ArmFailure {
   }
   return new ArmFailure('InternalServerError', `Failed to import ${source}: ${skopeoError}`);
 }
-
-/**
- * Kept for callers written when the fake copied only images it knew: the catalog is no longer needed,
- * as skopeo copies whatever the upstream registry serves.
- */
-export function importFromCatalog(
-  target: DataPlaneRegistry,
-  _catalog?: ReadonlyMap<string, unknown>,
-): (request: AcceptedImport) => Promise<void> {
-  return importWithSkopeo(target);
-}
