@@ -2,12 +2,14 @@
 import { benchCheckUpstream } from './check-upstream.js';
 import { benchCopy } from './copy.js';
 import { benchEngine } from './engine.js';
+import { benchPackage } from './package.js';
 import { benchPlan } from './plan.js';
 
 const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
   'check-upstream': benchCheckUpstream,
   copy: benchCopy,
   engine: benchEngine,
+  package: benchPackage,
   plan: benchPlan,
 };
 
