@@ -2,6 +2,7 @@
 // and two apps (one built FROM the other), runs a cycle, moves the base, runs again, and shows the import,
 // the rebase waves, the signed notifications and the history.
 
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,12 +48,15 @@ export async function runDemo(out: { write(text: string): unknown }): Promise<vo
     await pushDemoImage(upstreamStore, 'library/node', '22', node1);
     const configFile = join(dir, 'basewatch.yaml');
     await writeFile(configFile, demoConfig(upstream.host, mirror.host, receiver.url));
+    // Registry push notifications need the hooks token; a fresh one per run, never printed.
+    const hookToken = randomBytes(24).toString('base64url');
     const host = await startLocalHost({
       configFile,
       dataDir: dir,
       inMemory: true,
+      port: 0,
       logger: silentLogger,
-      env: { DEMO_HOOK_SECRET: SECRET },
+      env: { DEMO_HOOK_SECRET: SECRET, DEMO_HOOK_TOKEN: hookToken },
     });
     stops.unshift(() => host.stop());
     const sync = async (title: string) => {
@@ -100,6 +104,7 @@ export async function runDemo(out: { write(text: string): unknown }): Promise<vo
       for (const entry of full?.history ?? [])
         out.write(`  ${entry.eventType.padEnd(34)} ${entry.name ?? entry.instanceId ?? ''}\n`);
     }
+    out.write(await forgedPush(host.url as string, hookToken, mirror.host));
     out.write(
       `\n${receiver.count()} signed notifications delivered; run \`basewatch start\` to keep this going on a schedule.\n`,
     );
@@ -120,7 +125,46 @@ apps:
 notifications:
   webhooks:
     - { url: "${hooks}", secret: env:DEMO_HOOK_SECRET }
+hooks: { token: env:DEMO_HOOK_TOKEN }
 `;
+}
+
+/**
+ * A push notification naming a digest the mirror does not hold, sent with the hooks token as a registry
+ * would: basewatch reads the tag back from the mirror and drops it. Without the token it is not even read.
+ */
+async function forgedPush(hostUrl: string, token: string, mirror: string): Promise<string> {
+  const envelope = JSON.stringify({
+    events: [
+      {
+        id: 'demo-forged',
+        action: 'push',
+        target: {
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          digest: `sha256:${'f'.repeat(64)}`,
+          repository: 'base/node',
+          tag: '22',
+        },
+        request: { host: mirror },
+      },
+    ],
+  });
+  const post = (authorization?: string) =>
+    fetch(`${hostUrl}/api/hooks/registry`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/vnd.docker.distribution.events.v1+json',
+        ...(authorization && { authorization }),
+      },
+      body: envelope,
+    });
+  const anonymous = await post();
+  const signed = (await (await post(`Bearer ${token}`)).json()) as { results: { reason?: string }[] };
+  return (
+    `\n== a forged push notification for base/node:22\n` +
+    `  without the hooks token: ${anonymous.status}\n` +
+    `  with it: ${signed.results[0]?.reason ?? 'accepted'}\n`
+  );
 }
 
 /** A subscriber that prints each CloudEvent it receives and checks its signature. */
