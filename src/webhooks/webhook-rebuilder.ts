@@ -1,6 +1,7 @@
 // Rebuilds through an external CI: POST a JSON payload to its webhook; poll its status URL if it gives one.
 import { resolveSecret, resolveValue } from '../config/secret.js';
 import type { Rebuilder, RebuildRequest, RebuildRun, RebuildStatus } from '../core/rebuilder.js';
+import { describeUntrusted, isCanonicalDigest } from '../registry/digest-check.js';
 import type { HttpClient } from '../registry/http.js';
 import { postJson } from './post-json.js';
 import { describeUrl, signBody } from './signature.js';
@@ -57,7 +58,7 @@ export class WebhookRebuilder implements Rebuilder {
         runId,
         statusUrl: onWebhookOrigin(parsed.statusUrl, url, request.app),
         status: toStatus(parsed.status) ?? 'queued',
-        ...extras(parsed),
+        ...extras(parsed, request.app),
       };
     }
     // No status URL: the CI only tells us it accepted the rebuild; its outcome is the CI's to report.
@@ -65,7 +66,7 @@ export class WebhookRebuilder implements Rebuilder {
       runId,
       status: 'succeeded',
       reason: 'accepted by the CI webhook, which reports no status',
-      ...extras(parsed),
+      ...extras(parsed, request.app),
     };
   }
 
@@ -97,7 +98,7 @@ export class WebhookRebuilder implements Rebuilder {
       throw new Error(
         `rebuild status of ${request.app}: ${describeUrl(statusUrl)} sent no status (expected one of ${STATUSES.join(', ')})`,
       );
-    return { runId: run.runId, statusUrl, status, ...extras(parsed) };
+    return { runId: run.runId, statusUrl, status, ...extras(parsed, request.app) };
   }
 }
 
@@ -142,10 +143,16 @@ function toStatus(value: unknown): RebuildStatus | undefined {
     : undefined;
 }
 
-function extras(answer: CiAnswer): Pick<RebuildRun, 'logUrl' | 'imageDigest' | 'reason'> {
+function extras(answer: CiAnswer, app: string): Pick<RebuildRun, 'logUrl' | 'imageDigest' | 'reason'> {
+  // The digest becomes the base of the app's dependents (URLs, state): only a canonical one is taken.
+  if (answer.imageDigest !== undefined && !isCanonicalDigest(answer.imageDigest)) {
+    throw new Error(
+      `rebuild of ${app}: the CI reported imageDigest ${describeUntrusted(answer.imageDigest)}, which is not a sha256 or sha512 digest`,
+    );
+  }
   return {
     ...(typeof answer.logUrl === 'string' && { logUrl: answer.logUrl }),
-    ...(typeof answer.imageDigest === 'string' && { imageDigest: answer.imageDigest }),
+    ...(answer.imageDigest !== undefined && { imageDigest: answer.imageDigest }),
     ...(typeof answer.reason === 'string' && { reason: answer.reason }),
   };
 }

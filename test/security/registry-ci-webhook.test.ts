@@ -47,6 +47,8 @@ beforeAll(async () => {
   ci = await startHostileServer((req, res) => {
     req.resume();
     if (req.method === 'POST') return sendJson(res, 202, answer(ci.url, `http://localhost:${other.port}`));
+    if (req.url?.endsWith('/forged'))
+      return sendJson(res, 200, { status: 'succeeded', imageDigest: 'sha256:../../x' });
     sendJson(res, 200, { status: 'succeeded' });
   });
   other = await startHostileServer((_req, res) => sendJson(res, 200, { status: 'succeeded' }));
@@ -99,5 +101,15 @@ describe('a CI status URL', () => {
     };
     await refusal(rebuilder().status(run, request()));
     expect(other.requests()).toEqual([]);
+  });
+
+  it('answering an image digest that is not a digest fails the rebuild by name', async () => {
+    const run = { runId: 'r6', status: 'running' as const, statusUrl: `${ci.url}/status/forged` };
+    const error = await rebuilder()
+      .status(run, request())
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      'rebuild of orders: the CI reported imageDigest "sha256:../../x", which is not a sha256 or sha512 digest',
+    );
   });
 });
