@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReference } from '../../src/core/reference.js';
+import { realmAllowed } from '../../src/registry/auth.js';
 import { DistributionClient } from '../../src/registry/distribution-client.js';
 import { RegistryError } from '../../src/registry/errors.js';
 import { HttpClient } from '../../src/registry/http.js';
@@ -127,5 +128,23 @@ describe('an upload session on another host', () => {
     expect(proxy.hits().some((hit) => hit.method === 'POST')).toBe(true);
     expect(elsewhere.requests().map((request) => request.method)).toEqual(['PUT']);
     expect(elsewhere.requests().filter((request) => request.authorization !== undefined)).toEqual([]);
+  });
+});
+
+describe('where a realm may be', () => {
+  const plain = new Set(['registry.internal:5000']);
+  it.each([
+    ['https://registry-1.docker.io', 'https://auth.docker.io/token', true],
+    ['https://registry-1.docker.io', 'http://auth.docker.io/token', false],
+    ['https://registry-1.docker.io', 'https://user:pass@auth.docker.io/token', false],
+    ['https://registry-1.docker.io', 'ftp://auth.docker.io/token', false],
+    ['http://127.0.0.1:5000', 'http://127.0.0.1:5001/token', true],
+    ['http://127.0.0.1:5000', 'http://localhost:5001/token', true],
+    ['http://127.0.0.1:5000', 'http://auth.example/token', false],
+    ['http://registry.internal:5000', 'http://registry.internal:5001/token', true],
+    ['http://registry.internal:5000', 'http://auth.internal/token', false],
+    ['http://other.internal:5000', 'http://other.internal:5001/token', false],
+  ])('registry %s, realm %s: %s', (registry, realm, allowed) => {
+    expect(realmAllowed(new URL(registry), new URL(realm), plain)).toBe(allowed);
   });
 });
