@@ -233,6 +233,17 @@ describe('a push is a hint: the registry is asked before anything changes', () =
   }, 90_000);
 });
 
+describe('no secret anywhere', () => {
+  it('the hooks token appears in no log line, no run input, output or history', async () => {
+    expect(target.logs.join('\n')).not.toContain(TOKEN);
+    for (const run of await target.host.engine.list()) {
+      const full = await target.host.engine.getStatus(run.instanceId, { showHistory: true, showInput: true });
+      expect(JSON.stringify(full)).not.toContain(TOKEN);
+    }
+    expect(receiver.received.map((request) => request.body).join('\n')).not.toContain(TOKEN);
+  });
+});
+
 async function waitForInstance(match: (id: string) => boolean): Promise<string> {
   for (let attempt = 0; attempt < 600; attempt++) {
     const found = (await target.instances()).find(match);
