@@ -1,9 +1,9 @@
 // The whole product on one machine, driven through the `basewatch` command as a user would: two real
 // registries (upstream and the private mirror), Azurite under --data, a webhook receiver for CloudEvents.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import {
@@ -20,6 +20,8 @@ import { skopeoCopy, skopeoInspectDigest } from '../support/skopeo.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const SECRET = 'e2e-hook-secret-value';
+/** The bearer token the mirror sends with its push notifications (hooks.token). */
+const HOOK_TOKEN = 'e2e-registry-hook-token';
 /** Each step starts the CLI (and its Azurite) as a child process; a busy 2-core machine needs room. */
 const STEP = { timeout: 120_000 };
 const PLATFORMS = [
@@ -47,7 +49,11 @@ function basewatch(args: string[], env: Record<string, string> = {}): Promise<Re
     execFile(
       process.execPath,
       ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env: { ...process.env, HOOK_SECRET: SECRET, ...env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      {
+        env: { ...process.env, HOOK_SECRET: SECRET, BASEWATCH_HOOK_TOKEN: HOOK_TOKEN, ...env },
+        timeout: 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) =>
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -85,6 +91,7 @@ ${extra.apps ?? ''}
 notifications:
   webhooks:
     - { url: "${hooks.url}/events", secret: env:HOOK_SECRET }
+hooks: { token: env:BASEWATCH_HOOK_TOKEN }
 `;
 }
 
@@ -112,6 +119,7 @@ beforeAll(async () => {
       { url: `http://127.0.0.1:${hostPort}/api/hooks/registry`, timeout: '1s', backoff: '1s', threshold: 5 },
     ],
   });
+  await sendHookToken(mirror);
 }, 60_000);
 afterAll(async () => {
   await Promise.all([upstream?.stop(), mirror?.stop(), hooks?.stop()]);
@@ -338,6 +346,7 @@ describe('basewatch start', STEP, () => {
         (
           await fetch(`http://127.0.0.1:${port}/api/sync`, {
             method: 'POST',
+            headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ image: 'base/kill:1' }),
           })
         ).status,
@@ -397,6 +406,22 @@ describe('basewatch start', STEP, () => {
 });
 
 /** `basewatch start OPTIONS --port PORT` in a child process, once its operator API answers. */
+/**
+ * Adds the README's `headers: { Authorization: [Bearer …] }` to the mirror's notification endpoints and
+ * restarts it on the same port and storage (test/support's endpoint options have no headers field yet).
+ */
+async function sendHookToken(registry: TestRegistry): Promise<void> {
+  const configPath = join(dirname(registry.dataDir), 'config.yml');
+  const config = JSON.parse(await readFile(configPath, 'utf8')) as {
+    notifications: { endpoints: Array<Record<string, unknown>> };
+  };
+  for (const endpoint of config.notifications.endpoints)
+    endpoint.headers = { Authorization: [`Bearer ${HOOK_TOKEN}`] };
+  await writeFile(configPath, JSON.stringify(config, null, 2));
+  await registry.kill();
+  await registry.start();
+}
+
 async function startHostProcess(
   options: string[],
   port: number,
@@ -405,7 +430,7 @@ async function startHostProcess(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'start', ...options, '--port', String(port)],
     {
-      env: { ...process.env, HOOK_SECRET: SECRET },
+      env: { ...process.env, HOOK_SECRET: SECRET, BASEWATCH_HOOK_TOKEN: HOOK_TOKEN },
       stdio: 'ignore',
     },
   );
