@@ -36,7 +36,7 @@ describe('parseRateLimit reads RateLimit-* headers', () => {
     ['zero remaining', { 'ratelimit-remaining': '0' }, { remaining: 0 }],
     ['the first of repeated headers', { 'ratelimit-remaining': ['4', '8'] }, { remaining: 4 }],
   ])('%s', (_name, headers, expected) => {
-    expect(parseRateLimit(headers)).toEqual(expected);
+    expect(parseRateLimit(headers)).toStrictEqual(expected);
   });
 
   it.each([
