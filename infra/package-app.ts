@@ -42,7 +42,11 @@ export async function packageApp(root: string, out: string = PACKAGE_DIR): Promi
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile: join(dir, BUNDLE),
+    // The Azure host is imported at the first invocation: splitting keeps it out of what indexing loads.
+    splitting: true,
+    outdir: dir,
+    entryNames: BUNDLE.replace(/\.js$/, ''),
+    chunkNames: 'chunks/[name]-[hash]',
     external: [WORKER_MODULE],
     // CommonJS dependencies require() the worker's module; in an ES module bundle that needs a require.
     banner: {

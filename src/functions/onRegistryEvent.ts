@@ -2,9 +2,9 @@
 // dependents' rebuilds; anything else is logged and dropped (an exception would make Event Grid retry).
 import * as df from 'durable-functions';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
-import { azureHost } from '../azure/functions-host.js';
 import { parseRegistryEvent } from '../azure/registry-events.js';
 import { handlePushes } from '../workflows/registry-push.js';
+import { azureHost } from './host/lazy-host.js';
 
 df.app.client.eventGrid('onRegistryEvent', {
   handler: async (event, client, context) => {

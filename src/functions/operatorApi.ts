@@ -6,7 +6,7 @@ import { ApiError, type ApiResponse, errorResponse } from '../api/exchange.js';
 import { fetchBodySource, readRequestBody } from '../api/request-body.js';
 import { routeOperatorApi } from '../api/router.js';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
-import { azureHost } from '../azure/functions-host.js';
+import { azureHost } from './host/lazy-host.js';
 
 app.http('operatorApi', {
   route: '{*path}',

@@ -1,8 +1,9 @@
 // Timer `pollUpstream`: one sync cycle per tick on the config's schedule, skipped while one still runs.
 import * as df from 'durable-functions';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
-import { azureHost, loadPackagedConfig } from '../azure/functions-host.js';
 import { startSyncCycle } from '../workflows/triggers.js';
+import { azureHost } from './host/lazy-host.js';
+import { loadPackagedConfig } from './host/packaged-config.js';
 
 df.app.client.timer('pollUpstream', {
   schedule: loadPackagedConfig().defaults.schedule,

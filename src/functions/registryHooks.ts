@@ -5,9 +5,9 @@ import * as df from 'durable-functions';
 import { ApiError, errorResponse } from '../api/exchange.js';
 import { fetchBodySource, readRequestBody } from '../api/request-body.js';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
-import { azureHost } from '../azure/functions-host.js';
 import { parseDistributionNotification } from '../azure/registry-events.js';
 import { handlePushes } from '../workflows/registry-push.js';
+import { azureHost } from './host/lazy-host.js';
 
 app.http('registryHooks', {
   route: 'hooks/registry',

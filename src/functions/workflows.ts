@@ -1,8 +1,8 @@
 // Registers the orchestrations and activities of the app manifest with Durable Functions.
 import * as df from 'durable-functions';
 import { orchestrations } from '../app.js';
-import { azureHost } from '../azure/functions-host.js';
 import { Activity } from '../workflows/names.js';
+import { azureHost } from './host/lazy-host.js';
 
 for (const [name, handler] of orchestrations) df.app.orchestration(name, handler);
 

@@ -18,7 +18,7 @@ export interface TestLayer {
   bytes: Buffer;
 }
 
-export function sha256Digest(bytes: Uint8Array): string {
+export function sha256Digest(bytes: string | Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
