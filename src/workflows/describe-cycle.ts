@@ -1,5 +1,5 @@
 // A sync cycle's outcome in words, for people at a terminal.
-import type { SyncCycleOutcome } from '../workflows/types.js';
+import type { SyncCycleOutcome } from './types.js';
 
 export function cycleFailed(outcome: SyncCycleOutcome): boolean {
   return (

@@ -1,7 +1,8 @@
 // `basewatch sync`: one cycle to completion with a readable summary, or a dry run that changes nothing.
+
+import { cycleFailed, describeCycle } from '../../workflows/describe-cycle.js';
 import { Orchestration } from '../../workflows/names.js';
 import type { SyncCycleOutcome } from '../../workflows/types.js';
-import { cycleFailed, describeCycle } from '../describe-cycle.js';
 import { describeDryRun, dryRun } from '../dry-run.js';
 import type { HostCommandOptions } from '../host-options.js';
 import { startHost } from '../start-host.js';
