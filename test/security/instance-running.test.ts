@@ -112,6 +112,32 @@ describe.each(stores)('instances kept %s', (_, openStore) => {
     expect((await engine.list()).map((run) => run.instanceId)).toEqual(['sync:race']);
   });
 
+  it('two engines on one store starting the same id at once create it once (the store creates only if absent)', async () => {
+    const held = gated();
+    const store = await openStore();
+    const [one, two] = [0, 1].map(() => {
+      const next = new LocalDurableEngine({
+        store,
+        orchestrations: new Map(Object.entries(held.orchestrations)),
+        activities: new Map(Object.entries(held.activities)),
+      });
+      engines.push(next);
+      return next;
+    }) as [LocalDurableEngine, LocalDurableEngine];
+    const outcomes = await Promise.allSettled([
+      one.start('held', { instanceId: 'sync:shared', input: 'one' }),
+      two.start('held', { instanceId: 'sync:shared', input: 'two' }),
+    ]);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    const refused = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(InstanceRunningError);
+    const winner = outcomes[0]?.status === 'fulfilled' ? one : two;
+    const input = (await winner.getStatus('sync:shared'))?.input;
+    expect(input).toBe(outcomes[0]?.status === 'fulfilled' ? 'one' : 'two');
+    held.release();
+    expect((await winner.waitForCompletion('sync:shared', 30_000)).output).toBe(input);
+  });
+
   it('two identical push-triggered syncs at once give one run, and both callers are told which', async () => {
     const held = gated();
     const engine = await engineWith(

@@ -191,7 +191,7 @@ export class LocalDurableEngine implements Orchestrations {
       }
       this.clearTimers(instanceId);
       const at = this.now().toISOString();
-      await this.store.create({
+      const created = this.store.create({
         instanceId,
         name,
         runtimeStatus: 'Pending',
@@ -200,6 +200,14 @@ export class LocalDurableEngine implements Orchestrations {
         lastUpdatedTime: at,
         ...(parent && { parentInstanceId: parent.instanceId, parentTaskId: parent.taskId }),
       });
+      // Another engine on the same store may have created it between the load above and here.
+      try {
+        await created;
+      } catch (error) {
+        if (!(error instanceof InstanceRunningError)) throw error;
+        running = error;
+        return;
+      }
       await this.store.deliver(instanceId, {
         key: 'start',
         event: historyEvent(EventType.ExecutionStarted, this.now(), { Name: name, Input: encoded }),

@@ -1,7 +1,8 @@
 // Where the local engine keeps instances, their history and their inbox of undelivered events.
-import type { RuntimeStatus } from '../../core/orchestrations.js';
+import { type RuntimeStatus, TERMINAL_STATUSES } from '../../core/orchestrations.js';
 import type { HistoryEvent } from './history.js';
 import { applyCommit, type InstanceEntry, newEntry, snapshot } from './instance-entry.js';
+import { InstanceRunningError } from './limits.js';
 
 export interface InstanceRecord {
   readonly instanceId: string;
@@ -31,7 +32,10 @@ export interface StoredInstance {
 }
 
 export interface InstanceStore {
-  /** Creates or replaces an instance: history and inbox start empty. */
+  /**
+   * Creates an instance, or replaces one that has finished: history and inbox start empty. Throws
+   * InstanceRunningError when one under the id has not finished, also when another engine creates it at once.
+   */
   create(record: InstanceRecord): Promise<void>;
   load(instanceId: string): Promise<StoredInstance | undefined>;
   /**
@@ -54,6 +58,9 @@ export class MemoryInstanceStore implements InstanceStore {
   private readonly instances = new Map<string, InstanceEntry>();
 
   async create(record: InstanceRecord): Promise<void> {
+    const existing = this.instances.get(record.instanceId)?.record;
+    if (existing && !TERMINAL_STATUSES.includes(existing.runtimeStatus))
+      throw new InstanceRunningError(record.instanceId, existing.runtimeStatus);
     this.instances.set(record.instanceId, newEntry(record));
   }
 

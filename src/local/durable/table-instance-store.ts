@@ -6,6 +6,7 @@ import { escapeTableKey, unescapeTableKey } from '../../azure/table-keys.js';
 import { type RuntimeStatus, TERMINAL_STATUSES } from '../../core/orchestrations.js';
 import type { HistoryEvent } from './history.js';
 import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from './instance-store.js';
+import { InstanceRunningError } from './limits.js';
 import {
   batches,
   chunks,
@@ -44,20 +45,39 @@ export class TableInstanceStore implements InstanceStore {
   }
 
   async create(record: InstanceRecord): Promise<void> {
+    const partition = escapeTableKey(record.instanceId);
+    const existing = await this.instanceRow(partition);
+    if (existing && !TERMINAL_STATUSES.includes(existing.runtimeStatus as RuntimeStatus))
+      throw new InstanceRunningError(record.instanceId, String(existing.runtimeStatus));
+    // Create only if absent, replace only the finished row just read: of two processes, one wins.
+    try {
+      if (existing)
+        await this.instances.updateEntity(instanceEntity(record, 0), 'Replace', {
+          etag: existing.etag as string,
+        });
+      else await this.instances.createEntity(instanceEntity(record, 0));
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))
+        throw new InstanceRunningError(record.instanceId, 'being started by another engine');
+      throw error;
+    }
     // Old history rows need no deleting: a length of 0 hides them and the next commits overwrite them.
-    await this.clearInbox(escapeTableKey(record.instanceId));
-    await this.instances.upsertEntity(instanceEntity(record, 0), 'Replace');
+    await this.clearInbox(partition);
   }
 
-  async load(instanceId: string): Promise<StoredInstance | undefined> {
-    const partition = escapeTableKey(instanceId);
-    let row: Entity;
+  private async instanceRow(partition: string): Promise<Entity | undefined> {
     try {
-      row = await this.instances.getEntity<Entity>(INSTANCE_PARTITION, partition);
+      return await this.instances.getEntity<Entity>(INSTANCE_PARTITION, partition);
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
     }
+  }
+
+  async load(instanceId: string): Promise<StoredInstance | undefined> {
+    const partition = escapeTableKey(instanceId);
+    const row = await this.instanceRow(partition);
+    if (!row) return undefined;
     const length = Number(row.historyLength ?? 0);
     const rows: Entity[] = [];
     if (length > 0) {
