@@ -34,13 +34,12 @@ const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
 const REGISTRY_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
 const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
-const SHA256_RE = /^sha256:[0-9a-f]{64}$/;
+/** The two digest forms OCI registers; anything else never reaches a URL, a path or state. */
+const DIGEST_RE = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 
-/** True when a digest string is well formed (`sha256` must be 64 lower-case hex characters). */
-export function isDigest(value: string): boolean {
-  if (!DIGEST_RE.test(value)) return false;
-  return !value.startsWith('sha256:') || SHA256_RE.test(value);
+/** True for `sha256:` + 64 or `sha512:` + 128 lower-case hex characters, and nothing else. */
+export function isDigest(value: unknown): value is string {
+  return typeof value === 'string' && DIGEST_RE.test(value);
 }
 
 /**
@@ -61,7 +60,7 @@ export function parseReference(ref: string, options: { defaultTag?: string | fal
       throw new ImageReferenceError(
         ref,
         'digest',
-        `digest '${digest}' must be algorithm:hex (sha256 with 64 lower-case hex characters)`,
+        `digest '${digest}' must be sha256: and 64, or sha512: and 128, lower-case hex characters`,
       );
     }
   }

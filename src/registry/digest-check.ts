@@ -1,21 +1,15 @@
 // Digests that come from a registry (headers, descriptors) go into URLs, file paths and state: only
 // the two forms OCI registers are let through, so `sha256:../../etc` never reaches any of them.
 import { createHash } from 'node:crypto';
+import { isDigest } from '../core/reference.js';
 import { RegistryError, type RegistryErrorDetails } from './errors.js';
-
-const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
-
-/** True for `sha256:` + 64 or `sha512:` + 128 lower-case hex characters, and nothing else. */
-export function isCanonicalDigest(value: unknown): value is string {
-  return typeof value === 'string' && DIGEST.test(value);
-}
 
 /** Where a digest was found, for the error that refuses it. */
 export type DigestSite = Omit<RegistryErrorDetails, 'code' | 'detail' | 'status'>;
 
 /** `value` when it is a canonical digest; otherwise DIGEST_INVALID naming what carried it. */
 export function requireDigest(value: unknown, what: string, site: DigestSite): string {
-  if (isCanonicalDigest(value)) return value;
+  if (isDigest(value)) return value;
   throw new RegistryError({
     ...site,
     code: 'DIGEST_INVALID',

@@ -8,8 +8,9 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sha256Digest } from '../core/digest.js';
+import { isDigest } from '../core/reference.js';
 import { BlobVerifier } from './blob-verifier.js';
-import { describeUntrusted, digestLike, isCanonicalDigest } from './digest-check.js';
+import { describeUntrusted, digestLike } from './digest-check.js';
 import { RegistryError } from './errors.js';
 import type { ImageStore, ManifestInfo, StoredManifest, StoreReference } from './image-store.js';
 import type { AnyManifest, Descriptor } from './manifest.js';
@@ -40,7 +41,7 @@ export class OciLayoutStore implements ImageStore {
   async headManifest(ref: StoreReference): Promise<ManifestInfo | undefined> {
     if (ref.digest === undefined) {
       const entry = (await this.readIndex()).manifests.find((m) => m.annotations?.[REF_NAME] === ref.tag);
-      if (entry && !isCanonicalDigest(entry.digest)) {
+      if (entry && !isDigest(entry.digest)) {
         throw this.error(
           'HEAD manifest',
           'DIGEST_INVALID',
@@ -177,7 +178,7 @@ export class OciLayoutStore implements ImageStore {
 
   private blobPath(digest: string, operation: string): string {
     // Digests become file names: only the canonical forms, so none can climb out of blobs/.
-    if (!isCanonicalDigest(digest)) {
+    if (!isDigest(digest)) {
       throw this.error(
         operation,
         'DIGEST_INVALID',

@@ -1,7 +1,8 @@
 // Rebuilds through an external CI: POST a JSON payload to its webhook; poll its status URL if it gives one.
 import { resolveSecret, resolveValue } from '../config/secret.js';
 import type { Rebuilder, RebuildRequest, RebuildRun, RebuildStatus } from '../core/rebuilder.js';
-import { describeUntrusted, isCanonicalDigest } from '../registry/digest-check.js';
+import { isDigest } from '../core/reference.js';
+import { describeUntrusted } from '../registry/digest-check.js';
 import type { HttpClient } from '../registry/http.js';
 import { postJson } from './post-json.js';
 import { describeUrl, signBody } from './signature.js';
@@ -145,7 +146,7 @@ function toStatus(value: unknown): RebuildStatus | undefined {
 
 function extras(answer: CiAnswer, app: string): Pick<RebuildRun, 'logUrl' | 'imageDigest' | 'reason'> {
   // The digest becomes the base of the app's dependents (URLs, state): only a canonical one is taken.
-  if (answer.imageDigest !== undefined && !isCanonicalDigest(answer.imageDigest)) {
+  if (answer.imageDigest !== undefined && !isDigest(answer.imageDigest)) {
     throw new Error(
       `rebuild of ${app}: the CI reported imageDigest ${describeUntrusted(answer.imageDigest)}, which is not a sha256 or sha512 digest`,
     );
