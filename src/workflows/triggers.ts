@@ -23,8 +23,29 @@ export async function startSyncCycle(
     };
   }
   const instanceId = syncCycleInstanceId(at, input.image);
-  await orchestrations.start(Orchestration.syncCycle, { instanceId, input });
-  return { started: true, instanceId };
+  const refused = await startUnlessRunning(orchestrations, Orchestration.syncCycle, instanceId, input);
+  return refused ? { started: false, instanceId, reason: refused } : { started: true, instanceId };
+}
+
+/**
+ * Starts `name` under `instanceId`; when the start is refused because an instance under that id is running
+ * (two starts at once: the local engine, or the extension with NonRunningStates, never resets it), says so.
+ */
+async function startUnlessRunning(
+  orchestrations: Orchestrations,
+  name: string,
+  instanceId: string,
+  input: unknown,
+): Promise<string | undefined> {
+  try {
+    await orchestrations.start(name, { instanceId, input });
+    return undefined;
+  } catch (error) {
+    const now = await orchestrations.getStatus(instanceId, { showInput: false });
+    if (now && !TERMINAL_STATUSES.includes(now.runtimeStatus))
+      return `${instanceId} is already ${now.runtimeStatus.toLowerCase()}`;
+    throw error;
+  }
 }
 
 export type StartedSync = {
@@ -50,18 +71,6 @@ export async function startSyncImageOnce(
       reason: `${instanceId} is already ${existing.runtimeStatus.toLowerCase()}`,
     };
   }
-  try {
-    await orchestrations.start(Orchestration.syncImage, { instanceId, input });
-  } catch (error) {
-    // Two deliveries at once: the engine (or the extension, with NonRunningStates) refused to reset the first.
-    const now = await orchestrations.getStatus(instanceId, { showInput: false });
-    if (now && !TERMINAL_STATUSES.includes(now.runtimeStatus))
-      return {
-        started: false,
-        instanceId,
-        reason: `${instanceId} is already ${now.runtimeStatus.toLowerCase()}`,
-      };
-    throw error;
-  }
-  return { started: true, instanceId };
+  const refused = await startUnlessRunning(orchestrations, Orchestration.syncImage, instanceId, input);
+  return refused ? { started: false, instanceId, reason: refused } : { started: true, instanceId };
 }
