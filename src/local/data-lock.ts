@@ -10,10 +10,13 @@ import { readFileSync } from 'node:fs';
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 const LOCK_FILE = 'basewatch.lock';
 /** Rounds of take-or-inspect before giving up: each round ends with the lock taken, refused, or moved. */
 const ATTEMPTS = 10;
+/** How long to let another process finish taking over a stale lock (its steps are a few file operations). */
+const TAKEOVER_WAIT_MS = 5_000;
 
 export interface LockHolder {
   readonly pid: number;
@@ -124,9 +127,14 @@ async function removeStale(path: string, staleText: string, mine: LockHolder): P
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const claimer = await readHolder(claim);
+    if (claimer === undefined) return;
     // A takeover whose process died before finishing: nobody else may delete the lock it claimed.
-    if (claimer !== undefined && !holds(claimer) && (await readText(path)) === staleText)
-      throw new Error(`${path} is stale and ${claim} was left by a takeover that died: remove both`);
+    if (!holds(claimer)) {
+      if ((await readText(path)) === staleText)
+        throw new Error(`${path} is stale and ${claim} was left by a takeover that died: remove both`);
+      return;
+    }
+    await takeoverDone(path, staleText, claim);
     return;
   } finally {
     await rm(draft, { force: true });
@@ -135,6 +143,14 @@ async function removeStale(path: string, staleText: string, mine: LockHolder): P
     if ((await readText(path)) === staleText) await rm(path, { force: true });
   } finally {
     await rm(claim, { force: true });
+  }
+}
+
+/** Waits (briefly) while another process takes over the same stale lock, so the next round sees its lock. */
+async function takeoverDone(path: string, staleText: string, claim: string): Promise<void> {
+  for (let waited = 0; waited < TAKEOVER_WAIT_MS; waited += 10) {
+    if ((await readText(path)) !== staleText || (await readText(claim)) === undefined) return;
+    await delay(10);
   }
 }
 

@@ -216,7 +216,10 @@ describe('processes taking the lock at once', { timeout: 60_000 }, () => {
       const lines = await results;
       const took = lines.filter((line) => line.startsWith('took '));
       expect(took).toHaveLength(1);
-      expect((await readLock()).pid).toBe(Number((took[0] as string).slice('took '.length)));
+      const winner = (took[0] as string).slice('took '.length);
+      for (const line of lines.filter((l) => !l.startsWith('took ')))
+        expect(line).toContain(`refused DataDirInUseError: ${dir} is in use by basewatch (pid ${winner})`);
+      expect((await readLock()).pid).toBe(Number(winner));
     } finally {
       await finish(children);
     }
