@@ -47,6 +47,13 @@ export class ArmOperationError extends Error {
     if (details.status !== undefined) this.status = details.status;
     if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
   }
+
+  /** Whether trying again later may succeed (see core/transient.ts): ARM throttled us, or was briefly down. */
+  get transient(): boolean {
+    return (
+      this.kind === 'throttled' || (this.status !== undefined && [500, 502, 503, 504].includes(this.status))
+    );
+  }
 }
 
 function describeKind(kind: ArmFailureKind): string {

@@ -36,6 +36,14 @@ export interface RegistryErrorDetails {
   readonly retryAfterSeconds?: number;
 }
 
+/** Codes a fresh attempt may cure: the network, throttling, a registry briefly down, a trickled body. */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'UNREACHABLE',
+  'UNAVAILABLE',
+  'TOOMANYREQUESTS',
+  'TOO_SLOW',
+]);
+
 export class RegistryError extends Error {
   readonly operation: string;
   readonly registry: string;
@@ -59,6 +67,11 @@ export class RegistryError extends Error {
     this.reference = details.reference;
     this.status = details.status;
     this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+
+  /** Whether trying again later may succeed (see core/transient.ts). */
+  get transient(): boolean {
+    return TRANSIENT_CODES.has(this.code);
   }
 }
 

@@ -2,14 +2,13 @@
 // registry (or OCI layout mirror). Done when start returns; nothing to poll.
 import { isPrivateKey, privateImageKey } from '../core/private-image.js';
 import type { Rebuilder, RebuildRequest, RebuildRun } from '../core/rebuilder.js';
+import { isTransient } from '../core/transient.js';
 import { baseName } from './annotation-discovery.js';
-import { RegistryError } from './errors.js';
 import { openStore } from './open-store.js';
 import { type PrivateStores, splitPrivateKey } from './private-store.js';
 import { rebase } from './rebase.js';
 
 /** Registry failures worth another attempt; anything else (not built on the base, bad image) is final. */
-const TRANSIENT = new Set(['UNREACHABLE', 'UNAVAILABLE', 'TOOMANYREQUESTS']);
 
 export class RebaseRebuilder implements Rebuilder {
   /** `privateHost` prefixes the base name recorded in the rebased image (none for an OCI layout). */
@@ -52,7 +51,7 @@ export class RebaseRebuilder implements Rebuilder {
         previousImageDigest: result.previousDigest,
       };
     } catch (error) {
-      if (error instanceof RegistryError && TRANSIENT.has(error.code)) throw error;
+      if (isTransient(error)) throw error;
       return failed(request, (error as Error).message);
     }
   }

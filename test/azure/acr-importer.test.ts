@@ -3,6 +3,8 @@ import { AcrImporter, ImportVerificationError } from '../../src/azure/acr-import
 import { ArmOperationError } from '../../src/azure/arm-errors.js';
 import type { Credentials } from '../../src/registry/auth.js';
 import { DistributionClient } from '../../src/registry/distribution-client.js';
+import { importImage as importImageActivity } from '../../src/workflows/activities/import-image.js';
+import type { WorkflowDeps } from '../../src/workflows/deps.js';
 import { type AcceptedImport, ArmFailure, type FakeArm, startFakeArm } from '../support/azure/arm-server.js';
 import { fakeArmClient, fakeRegistry } from '../support/azure/clients.js';
 import { importWithSkopeo } from '../support/azure/import-performer.js';
@@ -255,6 +257,31 @@ describe('AcrImporter', () => {
     expect(error.retryAfterSeconds).toBe(7);
     expect(error.status).toBe(429);
     expect(error.message).toContain('retry after 7s');
+  });
+
+  it('a throttled ACR import is thrown back for the orchestrator to retry; an exhausted quota is a final failure', async () => {
+    const throttled = await importer({ maxRetries: 0 });
+    throttled.arm.throttle('/importImage', 5, 7);
+    const input = {
+      source: `${upstream.host}/library/alpine:3`,
+      target: 'base/alpine:3',
+      digest: alpine.digest,
+      platforms: 'all' as const,
+    };
+    const retried = await importImageActivity(
+      { importer: throttled.acr } as unknown as WorkflowDeps,
+      input,
+    ).catch((e: unknown) => e);
+    expect(retried).toMatchObject({ name: 'ArmOperationError', kind: 'throttled' });
+
+    const quota = await importer({
+      performImport: async () => {
+        throw new ArmFailure('QuotaExceeded', 'The registry storage quota of 100 GiB has been exceeded.');
+      },
+    });
+    const final = await importImageActivity({ importer: quota.acr } as unknown as WorkflowDeps, input);
+    expect(final.ok).toBe(false);
+    expect(final.reason).toContain('QuotaExceeded');
   });
 
   it('reports an exhausted registry quota', async () => {

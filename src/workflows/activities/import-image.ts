@@ -1,12 +1,9 @@
 // Makes the private copy of an upstream digest. Transient failures throw (the orchestrator's retry policy
 // tries again); failures no retry can mend come back as a result, so they are not retried.
-import { MissingSecretError } from '../../config/secret.js';
 import { parseReference } from '../../core/reference.js';
-import { RegistryError } from '../../registry/errors.js';
+import { isTransient } from '../../core/transient.js';
 import type { WorkflowDeps } from '../deps.js';
 import type { ImportOutcome } from '../types.js';
-
-const TRANSIENT_CODES = new Set(['UNREACHABLE', 'UNAVAILABLE', 'TOOMANYREQUESTS']);
 
 export interface ImportInput {
   readonly source: string;
@@ -35,10 +32,4 @@ export async function importImage(deps: WorkflowDeps, input: ImportInput): Promi
     if (isTransient(error)) throw error;
     return { ok: false, reason: (error as Error).message };
   }
-}
-
-export function isTransient(error: unknown): boolean {
-  if (error instanceof MissingSecretError) return false;
-  if (error instanceof RegistryError) return TRANSIENT_CODES.has(error.code);
-  return (error as { transient?: boolean }).transient === true;
 }
