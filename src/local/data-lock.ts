@@ -198,10 +198,13 @@ function holds(holder: LockHolder): boolean {
   return holder.started === undefined || started === undefined || started === holder.started;
 }
 
-/** Whether a process with this pid exists: EPERM means it does, owned by someone else. */
-function isAlive(pid: number): boolean {
+/**
+ * Whether a process with this pid exists: EPERM means it does, owned by someone else. `signal` is
+ * process.kill; tests hand in the answers the kernel gives a user that is not root.
+ */
+export function isAlive(pid: number, signal: (pid: number, signal: 0) => unknown = process.kill): boolean {
   try {
-    process.kill(pid, 0);
+    signal(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DataDirInUseError, lockDataDir } from '../../src/local/data-lock.js';
+import { DataDirInUseError, isAlive, lockDataDir } from '../../src/local/data-lock.js';
 
 const LOCK_MODULE = fileURLToPath(new URL('../../src/local/data-lock.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -113,6 +113,19 @@ it('a live pid with the start time the lock records holds it', async () => {
   const error = await lockDataDir(dir).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(DataDirInUseError);
   expect(await readLock()).toEqual(holder);
+});
+
+// The kernel's answers as a user that is not root gets them; mutation testing runs in threads of one
+// process, where neither another user's child nor a change of uid can show it the real EPERM.
+it('a pid that answers EPERM exists (another user owns it); ESRCH means none', () => {
+  const answer = (code: string) => () => {
+    throw Object.assign(new Error(`kill: ${code}`), { code });
+  };
+  expect(isAlive(4242, answer('EPERM'))).toBe(true);
+  expect(isAlive(4242, answer('ESRCH'))).toBe(false);
+  expect(isAlive(4242, () => true)).toBe(true);
+  expect(isAlive(process.pid)).toBe(true);
+  expect(isAlive(deadPid())).toBe(false);
 });
 
 it('a lock taken on another machine is never taken over from here, and the message names that machine', async () => {
