@@ -84,6 +84,9 @@ it('two hosts started together on one data directory: one runs, the other exits 
     const loser = hosts[states.indexOf('exited')] as Host;
     expect(await loser.exited).toBe(1);
     expect(loser.output).toContain(`${join(dir, 'data')} is in use by basewatch (pid ${winner.child.pid})`);
+    // An answer over HTTP means the event loop has turned since the line was written: the signal handlers are set.
+    const url = /basewatch local host on (http:\/\/127\.0\.0\.1:\d+)/.exec(winner.output)?.[1];
+    expect((await fetch(`${url}/api/runs`)).status).toBe(200);
     winner.child.kill('SIGTERM');
     expect(await winner.exited).toBe(0);
     expect(await readdir(join(dir, 'data'))).not.toContain('basewatch.lock');
