@@ -4,16 +4,19 @@ import { formatPlatform, type Platform, platformMatches } from '../core/platform
 import { type ImageReference, manifestSelector } from '../core/reference.js';
 import { Authenticator, type CredentialSource, repositoryScope } from './auth.js';
 import { digestLike, requireDigest } from './digest-check.js';
-import { codeForStatus, parseErrorBody, RegistryError, type RegistryErrorCode } from './errors.js';
 import {
-  discard,
-  HttpClient,
-  type HttpHeaders,
-  type HttpRequest,
-  type HttpResponse,
-  HttpTransportError,
-} from './http.js';
-import { type AnyManifest, type Descriptor, isIndex } from './manifest.js';
+  codeForStatus,
+  parseErrorBody,
+  type RegistryCall,
+  RegistryError,
+  type RegistryErrorCode,
+} from './errors.js';
+
+export type { RegistryCall } from './errors.js';
+
+import { firstHeader } from './headers.js';
+import { discard, HttpClient, type HttpRequest, type HttpResponse, HttpTransportError } from './http.js';
+import { type AnyManifest, type Descriptor, isIndex, MAX_MANIFEST_BYTES } from './manifest.js';
 import { parseManifest } from './manifest-check.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
@@ -21,7 +24,6 @@ import { listTagPages, MAX_TAG_PAGES } from './tag-pages.js';
 import { registryBaseUrl } from './transport.js';
 
 /** Distribution's own limit on a manifest's size. */
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 export interface ManifestHead {
@@ -51,17 +53,6 @@ export interface DistributionClientOptions {
   readonly plainHttpHosts?: ReadonlySet<string>;
   /** Pages of a tag list followed at most (default 1,000). */
   readonly maxTagPages?: number;
-}
-
-/** One registry operation: what is being done to what, and the scopes it needs. */
-export interface RegistryCall {
-  readonly operation: string;
-  readonly registry: string;
-  readonly repository?: string;
-  readonly reference?: string;
-  /** The code a bare 404 means for this operation. */
-  readonly notFound: RegistryErrorCode;
-  readonly scopes: readonly string[];
 }
 
 export class DistributionClient {
@@ -115,7 +106,7 @@ export class DistributionClient {
     await discard(response);
     if (response.status !== 200) throw await this.failure(call, response);
     const rateLimit = parseRateLimit(response.headers);
-    const digest = header(response.headers, 'docker-content-digest');
+    const digest = firstHeader(response.headers, 'docker-content-digest');
     if (!digest) {
       this.logger.debug('registry sent no digest on HEAD; falling back to GET', { registry: ref.registry });
       const fetched = await this.getManifest(ref);
@@ -128,9 +119,9 @@ export class DistributionClient {
       };
     }
     return {
-      mediaType: header(response.headers, 'content-type') ?? '',
+      mediaType: firstHeader(response.headers, 'content-type') ?? '',
       digest: requireDigest(digest, 'Docker-Content-Digest header', call),
-      size: Number(header(response.headers, 'content-length') ?? 0),
+      size: Number(firstHeader(response.headers, 'content-length') ?? 0),
       usedGet: false,
       ...(rateLimit && { rateLimit }),
     };
@@ -145,7 +136,7 @@ export class DistributionClient {
       MAX_MANIFEST_BYTES,
     );
     if (response.status !== 200) throw this.failureFromBytes(call, response, response.bytes);
-    const announced = header(response.headers, 'docker-content-digest');
+    const announced = firstHeader(response.headers, 'docker-content-digest');
     if (announced !== undefined) requireDigest(announced, 'Docker-Content-Digest header', call);
     const expected = ref.digest ?? announced;
     const digest = digestLike(response.bytes, expected);
@@ -157,7 +148,7 @@ export class DistributionClient {
       });
     }
     const manifest = parseManifest(response.bytes, call);
-    const mediaType = manifest.mediaType ?? header(response.headers, 'content-type') ?? '';
+    const mediaType = manifest.mediaType ?? firstHeader(response.headers, 'content-type') ?? '';
     const rateLimit = parseRateLimit(response.headers);
     return {
       mediaType,
@@ -226,7 +217,7 @@ export class DistributionClient {
       return;
     }
     if (response.status === 401) {
-      await this.auth.challenged(registry, header(response.headers, 'www-authenticate'), [], undefined);
+      await this.auth.challenged(registry, firstHeader(response.headers, 'www-authenticate'), [], undefined);
       return;
     }
     throw await this.failure(call, response);
@@ -266,7 +257,7 @@ export class DistributionClient {
       if (response.status !== 401 || attempt > 1) return response;
       const retry = await this.auth.challenged(
         call.registry,
-        header(response.headers, 'www-authenticate'),
+        firstHeader(response.headers, 'www-authenticate'),
         call.scopes,
         authorization,
       );
@@ -356,10 +347,5 @@ function defaultDetail(code: RegistryErrorCode, target: string): string {
 }
 
 const SLOW_BODY = new Set(['BODY_DEADLINE', 'BODY_TOO_SLOW']);
-
-function header(headers: HttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 export { nextLink } from './tag-pages.js';

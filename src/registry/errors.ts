@@ -36,6 +36,17 @@ export interface RegistryErrorDetails {
   readonly retryAfterSeconds?: number;
 }
 
+/** One registry operation: what is being done to what, and the scopes it needs. */
+export interface RegistryCall {
+  readonly operation: string;
+  readonly registry: string;
+  readonly repository?: string;
+  readonly reference?: string;
+  /** The code a bare 404 means for this operation. */
+  readonly notFound: RegistryErrorCode;
+  readonly scopes: readonly string[];
+}
+
 /** Codes a fresh attempt may cure: the network, throttling, a registry briefly down, a trickled body. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'UNREACHABLE',

@@ -2,10 +2,12 @@
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { Agent, type buildConnector, type Dispatcher, request } from 'undici';
 import { type Logger, silentLogger } from '../core/logger.js';
+import type { HttpHeaders } from './headers.js';
 import { parseRetryAfter } from './rate-limit.js';
 
+export type { HttpHeaders } from './headers.js';
+
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
-export type HttpHeaders = Record<string, string | string[] | undefined>;
 
 export interface HttpRequest {
   readonly method: HttpMethod;

@@ -1,6 +1,9 @@
 // The shapes of manifests and indexes we read (OCI and Docker v2 share them).
 import type { Platform } from '../core/platform.js';
 
+/** The largest manifest or index we read, from a registry or a layout (registries refuse over 4 MiB too). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
 export interface Descriptor {
   readonly mediaType: string;
   readonly digest: string;

@@ -14,13 +14,12 @@ import { describeUntrusted, digestLike } from './digest-check.js';
 import { RegistryError } from './errors.js';
 import type { ImageStore, ManifestInfo, StoredManifest, StoreReference } from './image-store.js';
 import type { AnyManifest, Descriptor } from './manifest.js';
-import { isIndex } from './manifest.js';
+import { isIndex, MAX_MANIFEST_BYTES } from './manifest.js';
 import { parseManifest } from './manifest-check.js';
 import { OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 const LAYOUT_VERSION = '1.0.0';
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 interface LayoutIndex {
   schemaVersion: 2;

@@ -1,17 +1,11 @@
 // Registry rate-limit headers (Docker Hub: `ratelimit-remaining: 76;w=21600`), read into a value.
+import { firstHeader, type HttpHeaders } from './headers.js';
 
 export interface RateLimit {
   readonly limit?: number;
   readonly remaining: number;
   /** Length of the window in seconds, when the registry says. */
   readonly windowSeconds?: number;
-}
-
-type Headers = Record<string, string | string[] | undefined>;
-
-function header(headers: Headers, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** `76;w=21600` → { value: 76, window: 21600 }. */
@@ -25,12 +19,12 @@ function parseQuota(text: string): { value: number; window?: number } | undefine
 }
 
 /** The rate limit a response reports, or undefined when it reports none (no limit applies). */
-export function parseRateLimit(headers: Headers): RateLimit | undefined {
-  const remainingText = header(headers, 'ratelimit-remaining');
+export function parseRateLimit(headers: HttpHeaders): RateLimit | undefined {
+  const remainingText = firstHeader(headers, 'ratelimit-remaining');
   if (remainingText === undefined) return undefined;
   const remaining = parseQuota(remainingText);
   if (!remaining) return undefined;
-  const limitText = header(headers, 'ratelimit-limit');
+  const limitText = firstHeader(headers, 'ratelimit-limit');
   const limit = limitText ? parseQuota(limitText) : undefined;
   const windowSeconds = remaining.window ?? limit?.window;
   return {
@@ -41,8 +35,8 @@ export function parseRateLimit(headers: Headers): RateLimit | undefined {
 }
 
 /** Seconds to wait from a `Retry-After` header (delta seconds or an HTTP date), if any. */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const text = header(headers, 'retry-after');
+export function parseRetryAfter(headers: HttpHeaders, now = Date.now()): number | undefined {
+  const text = firstHeader(headers, 'retry-after');
   if (text === undefined || text.trim() === '') return undefined;
   const seconds = Number(text);
   if (Number.isFinite(seconds)) return Math.max(0, seconds);

@@ -1,10 +1,22 @@
 // A repository's tag list, page by page: the registry's Link header is followed only on the
 // registry's own origin, never to the same page twice, and only so far.
+
 import { repositoryScope } from './auth.js';
 import { describeUntrusted } from './digest-check.js';
-import type { DistributionClient, RegistryCall } from './distribution-client.js';
-import { RegistryError } from './errors.js';
-import type { HttpHeaders } from './http.js';
+import { type RegistryCall, RegistryError } from './errors.js';
+import { firstHeader } from './headers.js';
+import type { HttpRequest, HttpResponse } from './http.js';
+
+/** What reading tag pages needs of a registry client (the DistributionClient is one). */
+export interface TagPageClient {
+  baseUrl(registry: string): string;
+  sendForBytes(
+    call: RegistryCall,
+    req: HttpRequest,
+    maxBytes: number,
+  ): Promise<HttpResponse & { bytes: Buffer }>;
+  failureFromBytes(call: RegistryCall, response: HttpResponse, bytes: Buffer): RegistryError;
+}
 
 /** Pages followed at most: 1,000 pages of 1,000 tags is more than any real repository holds. */
 export const MAX_TAG_PAGES = 1000;
@@ -20,7 +32,7 @@ export interface TagListing {
 }
 
 /** Every tag the registry lists; a Link off its origin, a page seen before or page maxPages + 1 is PAGINATION_INVALID. */
-export async function listTagPages(client: DistributionClient, listing: TagListing): Promise<string[]> {
+export async function listTagPages(client: TagPageClient, listing: TagListing): Promise<string[]> {
   const { registry, repository } = listing;
   const call: RegistryCall = {
     operation: 'list tags',
@@ -55,7 +67,7 @@ export async function listTagPages(client: DistributionClient, listing: TagListi
     tags.push(...pageTags(response.bytes, call, seen.size));
     let link: string | undefined;
     try {
-      link = nextLink(header(response.headers, 'link'), next);
+      link = nextLink(firstHeader(response.headers, 'link'), next);
     } catch {
       throw refuse(`page ${seen.size} links its next page to something that is not a URL`);
     }
@@ -102,9 +114,4 @@ export function nextLink(link: string | undefined, current: string): string | un
     if (match) return new URL(match[1]!, current).href;
   }
   return undefined;
-}
-
-function header(headers: HttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

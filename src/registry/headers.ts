@@ -1,0 +1,9 @@
+// Response headers as undici hands them over, and the one way to read a header from them.
+
+export type HttpHeaders = Record<string, string | string[] | undefined>;
+
+/** The first value of header `name` (lower-case), if the response carried it. */
+export function firstHeader(headers: HttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
