@@ -50,7 +50,7 @@ export async function startHostUnderTest(options: {
     dataDir: join(dir, 'data'),
     inMemory: true,
     port: 0,
-    logger: jsonLogger('debug', (line) => logs.push(line)),
+    logger: jsonLogger('debug', (line) => logs.push(line) > 0),
     timing: TEST_TIMING,
     env: options.env ?? {},
     api: operatorApi,
