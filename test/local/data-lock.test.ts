@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +136,21 @@ it('a lock taken on another machine is never taken over from here, and the messa
   expect(error).toBeInstanceOf(DataDirInUseError);
   expect((error as Error).message).toContain('on build-agent-7');
   expect(await readLock()).toEqual(holder);
+});
+
+it('a stale lock whose takeover died half-way is refused naming both files, and neither is touched', async () => {
+  const stale = JSON.stringify({ pid: deadPid(), host: hostname(), started: '1', nonce: '7'.repeat(32) });
+  await writeFile(lockPath(), stale);
+  // The claim a takeover leaves: named after the stale lock's text, holding the (dead) claimer.
+  const claim = `${lockPath()}.takeover.${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+  const claimer = JSON.stringify({ pid: deadPid(), host: hostname(), started: '1', nonce: '8'.repeat(32) });
+  await writeFile(claim, claimer);
+  await expect(lockDataDir(dir)).rejects.toThrow(
+    `${lockPath()} is stale and ${claim} was left by a takeover that died: remove both`,
+  );
+  expect(await readFile(lockPath(), 'utf8')).toBe(stale);
+  expect(await readFile(claim, 'utf8')).toBe(claimer);
+  expect((await readdir(dir)).sort()).toEqual(['basewatch.lock', claim.slice(dir.length + 1)]);
 });
 
 it('a file that is not a lock is refused by name, not overwritten', async () => {

@@ -137,6 +137,16 @@ describe('with hooks.token', () => {
     expect(JSON.parse(grid.text)).toEqual({ validationResponse: 'code-1' });
   });
 
+  it('a notification without the token is refused before its body is read: a 2 MiB one gets 401, not 413', async () => {
+    const before = await open.instances();
+    const response = await open.send('POST', '/api/hooks/registry', {
+      headers: JSON_TYPE,
+      body: `{"events":[${'{},'.repeat(700_000)}{}]}`,
+    });
+    expect(response.status).toBe(401);
+    expect(await open.instances()).toEqual(before);
+  });
+
   it('the token appears in no response and no log line', async () => {
     const texts = [
       (await post(open, '/api/hooks/registry', 'Bearer wrong')).text,
