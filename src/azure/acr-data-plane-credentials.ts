@@ -2,7 +2,8 @@
 // /oauth2/exchange for an ACR refresh token, which the registry accepts as the password of a fixed
 // user name. The import's verification HEADs the target tag with these.
 import type { TokenCredential } from '@azure/identity';
-import type { CredentialSource, Credentials } from '../registry/auth.js';
+import type { RegistryCredential } from '../core/credential.js';
+import type { CredentialSource } from '../registry/auth.js';
 import { HttpClient } from '../registry/http.js';
 import { registryBaseUrl } from '../registry/transport.js';
 
@@ -27,10 +28,10 @@ export interface AcrDataPlaneCredentialOptions {
 export function acrDataPlaneCredentials(options: AcrDataPlaneCredentialOptions): CredentialSource {
   const http = options.http ?? new HttpClient();
   const now = options.now ?? Date.now;
-  let cached: { credentials: Credentials; renewAt: number } | undefined;
-  let pending: Promise<Credentials> | undefined;
+  let cached: { credentials: RegistryCredential; renewAt: number } | undefined;
+  let pending: Promise<RegistryCredential> | undefined;
 
-  const exchange = async (): Promise<Credentials> => {
+  const exchange = async (): Promise<RegistryCredential> => {
     const what = `exchange the Azure identity's token for an ACR refresh token at ${options.loginServer}`;
     const token = await options.credential.getToken(options.scope ?? DEFAULT_ACR_TOKEN_SCOPE);
     if (!token) throw new Error(`${what}: the Azure identity returned no token`);

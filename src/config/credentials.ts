@@ -1,11 +1,7 @@
 // Upstream registry credentials, resolved from the environment inside the activity that pulls.
+import type { RegistryCredential } from '../core/credential.js';
 import { resolveSecret, resolveValue } from './secret.js';
 import type { BasewatchConfig } from './types.js';
-
-export interface RegistryCredential {
-  readonly username: string;
-  readonly password: string;
-}
 
 /**
  * The credential configured for `host` (e.g. `docker.io`), or undefined when none is configured and

@@ -1,18 +1,14 @@
 // Registry authentication from the WWW-Authenticate challenge: anonymous, Basic, and the Bearer
 // token flow (realm/service/scope), with tokens cached per registry and scope until they expire.
+import type { RegistryCredential } from '../core/credential.js';
 import { RegistryError } from './errors.js';
 import type { HttpClient } from './http.js';
 import { isLoopbackHost, registryBaseUrl } from './transport.js';
 
-export interface Credentials {
-  readonly username: string;
-  readonly password: string;
-}
-
 /** Credentials for a registry host, or undefined for anonymous access. May throw (missing secret). */
 export type CredentialSource = (
   registry: string,
-) => Credentials | undefined | Promise<Credentials | undefined>;
+) => RegistryCredential | undefined | Promise<RegistryCredential | undefined>;
 
 export interface Challenge {
   readonly scheme: string;
@@ -147,7 +143,7 @@ export class Authenticator {
     });
   }
 
-  private async credentialsFor(registry: string): Promise<Credentials | undefined> {
+  private async credentialsFor(registry: string): Promise<RegistryCredential | undefined> {
     return this.options.credentials ? await this.options.credentials(registry) : undefined;
   }
 
@@ -241,7 +237,7 @@ function tokenKey(registry: string, scopes: readonly string[]): string {
   return `${registry} ${[...scopes].sort().join(' ')}`;
 }
 
-function basicHeader(credentials: Credentials): string {
+function basicHeader(credentials: RegistryCredential): string {
   return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AcrImporter, ImportVerificationError } from '../../src/azure/acr-importer.js';
 import { ArmOperationError } from '../../src/azure/arm-errors.js';
-import type { Credentials } from '../../src/registry/auth.js';
+import type { RegistryCredential } from '../../src/core/credential.js';
 import { DistributionClient } from '../../src/registry/distribution-client.js';
 import { importImage as importImageActivity } from '../../src/workflows/activities/import-image.js';
 import type { WorkflowDeps } from '../../src/workflows/deps.js';
@@ -57,7 +57,7 @@ afterEach(async () => {
 });
 
 interface Setup {
-  credentials?: Credentials;
+  credentials?: RegistryCredential;
   performImport?: (request: AcceptedImport) => Promise<void>;
   maxRetries?: number;
   roleScope?: 'resourceGroup' | 'registry';
