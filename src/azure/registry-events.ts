@@ -31,11 +31,15 @@ export function isDropped(event: ParsedRegistryEvent): event is DroppedEvent {
   return 'dropped' in event;
 }
 
+// The distribution spec's grammar: what a forged event names goes into a registry URL and a log line.
+const REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+
 const Target = z.object({
   mediaType: z.string().min(1),
   digest: z.string().refine(isDigest, 'not a digest'),
-  repository: z.string().min(1),
-  tag: z.string().min(1).optional(),
+  repository: z.string().max(255).regex(REPOSITORY, 'not a repository name'),
+  tag: z.string().regex(TAG, 'not a tag').optional(),
 });
 
 const Request = z.object({ host: z.string().min(1) });

@@ -182,6 +182,26 @@ describe('a push is a hint: the registry is asked before anything changes', () =
     expect(await snapshot()).toEqual(before);
   });
 
+  it.each([
+    ['a path in the repository', 'base/../node', '22', 'target.repository: not a repository name'],
+    ['an upper-case repository', 'Base/Node', '22', 'target.repository: not a repository name'],
+    ['a tag with a slash', 'base/node', '22/../../x', 'target.tag: not a tag'],
+    ['a tag with a query', 'base/node', '22?x=1', 'target.tag: not a tag'],
+  ])(
+    'a push naming %s is dropped as malformed before anything is asked: nothing changes',
+    async (_what, repository, tag, problem) => {
+      const before = await snapshot();
+      const response = await forge(
+        '/api/hooks/registry',
+        envelope('malformed', repository, tag, held.digest),
+      );
+      expect(JSON.parse(response.text).results).toEqual([
+        { started: false, reason: `malformed push: ${problem}` },
+      ]);
+      expect(await snapshot()).toEqual(before);
+    },
+  );
+
   it('a forged ImagePushed through the Event Grid route is dropped the same way', async () => {
     const forged = `sha256:${'e'.repeat(64)}`;
     const before = await snapshot();
