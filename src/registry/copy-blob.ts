@@ -91,7 +91,7 @@ function isTransient(error: unknown): boolean {
 }
 
 /** Like Promise.all, but waits for every transfer to stop before reporting the first failure. */
-export async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
+export async function allStopped<T>(tasks: Promise<T>[]): Promise<T[]> {
   const settled = await Promise.allSettled(tasks);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;

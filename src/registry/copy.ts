@@ -3,7 +3,7 @@
 // part-way leaves the target tag where it was.
 import pLimit from 'p-limit';
 import { formatPlatform, type Platform } from '../core/platform.js';
-import { type BlobOutcome, type StoreLocation, settleAll, transferBlob } from './copy-blob.js';
+import { allStopped, type BlobOutcome, type StoreLocation, transferBlob } from './copy-blob.js';
 import { type ProgressListener, ProgressTracker } from './copy-progress.js';
 import { RegistryError } from './errors.js';
 import type { ImageStore, StoredManifest, StoreReference } from './image-store.js';
@@ -74,10 +74,10 @@ export async function copyImage(
   const from: StoreLocation = { store: source.store, repository: source.ref.repository };
   const to: StoreLocation = { store: target.store, repository: target.ref.repository };
   const limit = pLimit(options.concurrency ?? DEFAULT_BLOB_CONCURRENCY);
-  const outcomes = await settleAll(blobs.map((blob) => limit(() => transferBlob(blob, from, to, progress))));
+  const outcomes = await allStopped(blobs.map((blob) => limit(() => transferBlob(blob, from, to, progress))));
 
   progress.phase('manifests');
-  await settleAll(children.map((child) => limit(() => putChild(target, child))));
+  await allStopped(children.map((child) => limit(() => putChild(target, child))));
   await putRoot(target, root);
   progress.phase('done');
 

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import { sha256Digest } from '../core/digest.js';
 import { formatPlatform } from '../core/platform.js';
-import { type StoreLocation, settleAll, transferBlob } from './copy-blob.js';
+import { allStopped, type StoreLocation, transferBlob } from './copy-blob.js';
 import { ProgressTracker } from './copy-progress.js';
 import { platformOfConfig, readParts } from './image-config.js';
 import type { ImageStore, StoredManifest, StoreReference } from './image-store.js';
@@ -161,7 +161,7 @@ async function pushBlobs(
       }),
     );
   }
-  await settleAll(transfers);
+  await allStopped(transfers);
 }
 
 /** The app's index with each rebased entry pointing at its new manifest; entries without a platform dropped. */

@@ -131,7 +131,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
         rebuildInstanceId(context.df.instanceId, app.name),
       );
     });
-    const results = yield* settleAll(context, children);
+    const results = yield* waitForRebuilds(context, children);
     for (const [position, result] of results.entries()) {
       const app = runnable[position]!;
       const outcome: RebuildOutcome = result.ok
@@ -185,7 +185,7 @@ type Settled = { ok: true; value: unknown } | { ok: false; reason: string };
  * Waits for every task. rebuildApp reports its own failures, so a failed child means it crashed; then
  * Task.all stops at the first failure and the children still running are reported as not finished.
  */
-function* settleAll(
+function* waitForRebuilds(
   context: df.OrchestrationContext,
   tasks: df.Task[],
 ): Generator<df.Task, Settled[], unknown> {
