@@ -5,7 +5,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { RegistryCredential } from '../core/credential.js';
 import type { CredentialSource } from '../registry/auth.js';
 import { HttpClient } from '../registry/http.js';
-import { registryBaseUrl } from '../registry/transport.js';
+import { registryBaseUrl } from '../registry/registry-url.js';
 
 /** The user name ACR expects with a refresh token as the password (documented by ACR). */
 export const ACR_REFRESH_TOKEN_USER = '00000000-0000-0000-0000-000000000000';

@@ -10,7 +10,7 @@ import { resolveSecret, resolveValue } from '../config/secret.js';
 import type { NotificationsConfig } from '../config/types.js';
 import type { BasewatchEvent, EventData } from '../core/events.js';
 import type { Notifier } from '../core/notifier.js';
-import { isLoopbackHost } from '../registry/transport.js';
+import { isLoopbackHost } from '../registry/registry-url.js';
 import { armOperationError } from './arm-errors.js';
 
 /** At most this many events per publish request. */

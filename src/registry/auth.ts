@@ -3,7 +3,7 @@
 import type { RegistryCredential } from '../core/credential.js';
 import { RegistryError } from './errors.js';
 import type { HttpClient } from './http.js';
-import { isLoopbackHost, registryBaseUrl } from './transport.js';
+import { isLoopbackHost, registryBaseUrl } from './registry-url.js';
 
 /** Credentials for a registry host, or undefined for anonymous access. May throw (missing secret). */
 export type CredentialSource = (

@@ -20,8 +20,8 @@ import { type AnyManifest, type Descriptor, isIndex, MAX_MANIFEST_BYTES } from '
 import { parseManifest } from './manifest-check.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js';
+import { registryBaseUrl } from './registry-url.js';
 import { listTagPages, MAX_TAG_PAGES } from './tag-pages.js';
-import { registryBaseUrl } from './transport.js';
 
 /** Distribution's own limit on a manifest's size. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseChallenges } from '../../src/registry/auth.js';
 import { DistributionClient, nextLink } from '../../src/registry/distribution-client.js';
 import { parseRateLimit, parseRetryAfter } from '../../src/registry/rate-limit.js';
-import { isLoopbackHost, registryBaseUrl } from '../../src/registry/transport.js';
+import { isLoopbackHost, registryBaseUrl } from '../../src/registry/registry-url.js';
 
 describe('rate-limit headers', () => {
   it('reads Docker Hub style limits with their window', () => {
