@@ -39,6 +39,8 @@ export async function startOperatorHarness(options: {
   readonly activities?: Record<string, ActivityHandler>;
   readonly discovery?: readonly BaseImageDiscovery[];
   readonly now?: () => Date;
+  /** The engine's clock (creation and update times of runs); real time by default. */
+  readonly engineNow?: () => Date;
 }): Promise<OperatorHarness> {
   const config = parseConfig(options.yaml, 'basewatch.yaml');
   const state = await openTableStateStore(
@@ -49,6 +51,7 @@ export async function startOperatorHarness(options: {
     store: new MemoryInstanceStore(),
     orchestrations: new Map([...orchestrations, ...Object.entries(options.orchestrations ?? {})]),
     activities: new Map(Object.entries(options.activities ?? {})),
+    ...(options.engineNow && { now: options.engineNow }),
   });
   const ctx: OperatorContext = {
     orchestrations: engine,

@@ -33,6 +33,11 @@ const testOrchestrations: Record<string, df.OrchestrationHandler> = {
 let azurite: AzuriteTables;
 let api: OperatorHarness;
 const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** The engine's clock: each run below is created one second after the one before it. */
+let clock = Date.parse('2026-11-27T19:00:00.000Z');
+const tick = () => {
+  clock += 1000;
+};
 
 beforeAll(async () => {
   azurite = await startAzuriteTables();
@@ -46,14 +51,15 @@ beforeAll(async () => {
         throw new Error('MANIFEST_UNKNOWN: manifest unknown to registry');
       },
     },
+    engineNow: () => new Date(clock),
   });
-  // Oldest first, a few ms apart so that "newest first" has one answer.
+  // Oldest first, a second apart on the injected clock, so that "newest first" has one answer.
   await api.engine.waitForCompletion(await api.engine.start('answer', { instanceId: 'answer-1', input: 21 }));
-  await pause();
+  tick();
   await api.engine.waitForCompletion(await api.engine.start('explode', { instanceId: 'explode-1' }));
-  await pause();
+  tick();
   await api.engine.start('awaitApproval', { instanceId: SPECIAL_ID });
-  await pause();
+  tick();
   await api.engine.start('awaitApproval', { instanceId: 'cycle:2026-11-27T20:00:00.000Z' });
   await waitForStatus('cycle:2026-11-27T20:00:00.000Z', 'Running');
   await waitForStatus(SPECIAL_ID, 'Running');

@@ -30,11 +30,13 @@ function engineOn(
   store: InstanceStore,
   orchestrations: Record<string, df.OrchestrationHandler>,
   activities: Record<string, ActivityHandler>,
+  now?: () => Date,
 ): LocalDurableEngine {
   const engine = new LocalDurableEngine({
     store,
     orchestrations: new Map(Object.entries(orchestrations)),
     activities: new Map(Object.entries(activities)),
+    ...(now && { now }),
   });
   engines.push(engine);
   return engine;
@@ -45,7 +47,8 @@ describe.each(stores)('the local durable engine, instances kept %s', (_, openSto
   const engineWith = (
     orchestrations: Record<string, df.OrchestrationHandler>,
     activities: Record<string, ActivityHandler>,
-  ) => engineOn(store, orchestrations, activities);
+    now?: () => Date,
+  ) => engineOn(store, orchestrations, activities, now);
   beforeEach(async () => {
     store = await openStore();
   });
@@ -251,6 +254,7 @@ describe.each(stores)('the local durable engine, instances kept %s', (_, openSto
   });
 
   it('lists instances newest first, filtered by status', async () => {
+    let clock = Date.parse('2026-11-27T19:00:00.000Z');
     const engine = engineWith(
       {
         // biome-ignore lint/correctness/useYield: an orchestrator may finish without waiting on anything
@@ -259,10 +263,11 @@ describe.each(stores)('the local durable engine, instances kept %s', (_, openSto
         },
       },
       {},
+      () => new Date(clock),
     );
     const first = await engine.start('quick', { instanceId: 'one' });
     await engine.waitForCompletion(first);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    clock += 1000;
     const second = await engine.start('quick', { instanceId: 'two' });
     await engine.waitForCompletion(second);
     expect((await engine.list()).map((s) => s.instanceId)).toEqual(['two', 'one']);
