@@ -1,6 +1,7 @@
 // A push to the private registry, from ACR's ImagePushed event or a registry's notification: when it moves
 // a tracked copy (imported by someone else) or an image other apps build FROM, their rebuilds start —
 // once the registry itself confirms the pushed digest.
+import { setTimeout as delay } from 'node:timers/promises';
 import { isDropped, type ParsedRegistryEvent, type RegistryPush } from '../azure/registry-events.js';
 import { registryHost } from '../config/registry-location.js';
 import type { BasewatchConfig } from '../config/types.js';
@@ -44,22 +45,22 @@ export async function handleRegistryPush(context: HookContext, push: RegistryPus
   if (!tracked && !(app && isBase))
     return { started: false, reason: `${key} is neither a tracked copy nor a base of an app` };
 
-  const held = await heldDigest(context, push.repository, push.tag);
-  if (held !== push.digest) {
-    const reason =
-      held === undefined
-        ? `${key}@${push.digest} dropped: the private registry has no tag ${key}`
-        : held.startsWith('unreadable: ')
-          ? `${key}@${push.digest} dropped: could not read ${key} from the private registry (${held.slice('unreadable: '.length)})`
-          : `${key}@${push.digest} dropped: the private registry holds ${held} under ${key}`;
+  const held = await settledDigest(context, push.repository, push.tag, push.digest);
+  if (held.digest !== push.digest) {
+    const why =
+      'error' in held
+        ? `could not read ${key} from the private registry (${held.error})`
+        : held.digest === undefined
+          ? `the private registry has no tag ${key}`
+          : `the private registry holds ${held.digest} under ${key}`;
     context.logger.warn('registry push dropped: not what the registry holds', {
       eventId: push.eventId,
       repository: push.repository,
       tag: push.tag,
       digest: push.digest,
-      ...(held !== undefined && { held }),
+      ...('error' in held ? { error: held.error } : held.digest !== undefined && { held: held.digest }),
     });
-    return { started: false, reason };
+    return { started: false, reason: `${key}@${push.digest} dropped: ${why}` };
   }
 
   // Our own rebuild of an intermediate base pushes it too: the sync that runs that rebuild also runs its dependents.
@@ -86,16 +87,45 @@ export async function handleRegistryPush(context: HookContext, push: RegistryPus
   });
 }
 
-/** The digest the private registry holds under the tag now; `unreadable: …` when it could not be asked. */
+/** How often, and how far apart, the tag is read again while the registry holds the pushed manifest but has not tagged it. */
+const TAG_SETTLE_READS = 30;
+const TAG_SETTLE_INTERVAL_MS = 100;
+
+/**
+ * The tag's digest, read again for a moment when it differs but the pushed manifest is in the repository:
+ * Distribution sends its notification when the manifest is stored, just before it moves the tag. A digest
+ * the registry does not hold at all is answered at once.
+ */
+async function settledDigest(context: HookContext, repository: string, tag: string, pushed: string) {
+  let held = await heldDigest(context, repository, tag);
+  if (held.digest === pushed || 'error' in held) return held;
+  const stored = await context
+    .privateStores(repository)
+    .headManifest({ repository, digest: pushed })
+    .catch(() => undefined);
+  for (
+    let read = 0;
+    stored && held.digest !== pushed && !('error' in held) && read < TAG_SETTLE_READS;
+    read++
+  ) {
+    await delay(TAG_SETTLE_INTERVAL_MS);
+    held = await heldDigest(context, repository, tag);
+  }
+  return held;
+}
+
+/** The digest the private registry holds under the tag now (undefined: no such tag), or why it could not say. */
 async function heldDigest(
   context: HookContext,
   repository: string,
   tag: string,
-): Promise<string | undefined> {
+): Promise<
+  { readonly digest: string | undefined } | { readonly digest?: undefined; readonly error: string }
+> {
   try {
-    return (await context.privateStores(repository).headManifest({ repository, tag }))?.digest;
+    return { digest: (await context.privateStores(repository).headManifest({ repository, tag }))?.digest };
   } catch (error) {
-    return `unreadable: ${(error as Error).message}`;
+    return { error: (error as Error).message };
   }
 }
 

@@ -141,6 +141,30 @@ describe('a push is a hint: the registry is asked before anything changes', () =
     await target.host.engine.waitForCompletion(instanceId, 60_000);
   }, 90_000);
 
+  it('a push whose tag moves just after the notification (Distribution notifies, then tags) is believed once the tag moves', async () => {
+    const late = nodeIndex('node-late');
+    // The manifest is stored, untagged: what the registry holds when its notification leaves.
+    await pushIndex(`http://${mirrorHost}`, 'base/node', late.digest, late);
+    const delivery = forge('/api/hooks/registry', envelope('late-tag', 'base/node', '22', late.digest));
+    // Sync point: the host has found the pushed manifest stored and is reading the tag again.
+    const byDigest = (r: { method: string; uri: string }) =>
+      r.method === 'HEAD' && r.uri === `/v2/base/node/manifests/${late.digest}`;
+    for (let seen = false; !seen; ) {
+      await mirror.settled(`http://${mirrorHost}`);
+      seen = mirror.requests().some(byDigest);
+    }
+    await pushIndex(`http://${mirrorHost}`, 'base/node', '22', late);
+    const instanceId = `sync:base_node:22@${late.digest.slice(7, 23)}`;
+    const [result] = JSON.parse((await delivery).text).results as { started: boolean; reason?: string }[];
+    // The registry's own notification of the tag may have started it first: either way, believed, not dropped.
+    expect(result).toMatchObject({ instanceId });
+    if (!result?.started)
+      expect(result?.reason).toMatch(new RegExp(`^${instanceId} is already (pending|running|completed)$`));
+    expect((await target.instances()).filter((id) => id === instanceId)).toEqual([instanceId]);
+    await target.host.engine.waitForCompletion(instanceId, 60_000);
+    held = late;
+  }, 90_000);
+
   it('a forged push naming a digest the registry does not hold under the tag is dropped by name: nothing changes', async () => {
     const forged = `sha256:${'f'.repeat(64)}`;
     const before = await snapshot();
