@@ -191,18 +191,17 @@ export class LocalDurableEngine implements Orchestrations {
       }
       this.clearTimers(instanceId);
       const at = this.now().toISOString();
-      const created = this.store.create({
-        instanceId,
-        name,
-        runtimeStatus: 'Pending',
-        ...(encoded !== undefined && { input: encoded }),
-        createdTime: at,
-        lastUpdatedTime: at,
-        ...(parent && { parentInstanceId: parent.instanceId, parentTaskId: parent.taskId }),
-      });
-      // Another engine on the same store may have created it between the load above and here.
+      // Another engine on the same store may create it between the load above and here: the store refuses then.
       try {
-        await created;
+        await this.store.create({
+          instanceId,
+          name,
+          runtimeStatus: 'Pending',
+          ...(encoded !== undefined && { input: encoded }),
+          createdTime: at,
+          lastUpdatedTime: at,
+          ...(parent && { parentInstanceId: parent.instanceId, parentTaskId: parent.taskId }),
+        });
       } catch (error) {
         if (!(error instanceof InstanceRunningError)) throw error;
         running = error;
