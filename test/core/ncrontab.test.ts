@@ -160,9 +160,8 @@ describe('month and weekday names', () => {
 
   it('a field without names says only which numbers it takes', () => {
     expect(() => parseNcrontab('0 a * * * *')).toThrow(
-      "invalid NCRONTAB schedule '0 a * * * *': minute field 'a': 'a' is not a number 0-59",
+      /^invalid NCRONTAB schedule '0 a \* \* \* \*': minute field 'a': 'a' is not a number 0-59$/,
     );
-    expect(() => parseNcrontab('0 a * * * *')).not.toThrow('or a name');
   });
 });
 
