@@ -4,6 +4,7 @@ import { benchCopy } from './copy.js';
 import { benchEngine } from './engine.js';
 import { benchPackage } from './package.js';
 import { benchPlan } from './plan.js';
+import { benchStartup } from './startup.js';
 
 const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
   'check-upstream': benchCheckUpstream,
@@ -11,6 +12,7 @@ const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
   engine: benchEngine,
   package: benchPackage,
   plan: benchPlan,
+  startup: benchStartup,
 };
 
 const chosen = process.argv.slice(2);

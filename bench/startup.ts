@@ -1,0 +1,111 @@
+// `npm run bench startup`: the command as a process, as a user meets it. (a) `basewatch --help` and
+// `basewatch validate` wall time; (b) `basewatch copy` of 5 layers × 20 MiB of random bytes from a
+// loopback registry to a fresh loopback registry, alternating with `skopeo copy` as a process, ratio
+// pair by pair. Runs the built CLI (dist/, `npm run build` first). With BASEWATCH_BEFORE=<path to an
+// older build's cli/main.js> the same figures are taken for it in the same run, interleaved.
+// Writes bench/results/startup.json.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { makeImage, pushImage } from '../test/support/images.js';
+import { startRegistry } from '../test/support/registry.js';
+import { machine } from './machine.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CONFIG = join(ROOT, 'basewatch.sample.yaml');
+const RUNS = 9;
+const COPY_RUNS = 7;
+const MiB = 1024 * 1024;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+async function timed(command: string, args: readonly string[]): Promise<number> {
+  const started = performance.now();
+  await run(command, [...args], { cwd: ROOT, maxBuffer: 16 * MiB });
+  return (performance.now() - started) / 1000;
+}
+
+export async function benchStartup(): Promise<Record<string, unknown>> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const before = process.env.BASEWATCH_BEFORE;
+  const clis: Record<string, string> = { after: CLI, ...(before && { before }) };
+
+  const startup: Record<string, Record<string, number>> = {};
+  for (const [label, args] of [
+    ['help', ['--help']],
+    ['validate', ['validate', '--config', CONFIG]],
+  ] as const) {
+    const times: Record<string, number[]> = {};
+    for (const name of Object.keys(clis)) await timed(process.execPath, [clis[name]!, ...args]);
+    for (let i = 0; i < RUNS; i++)
+      for (const [name, cli] of Object.entries(clis))
+        (times[name] ??= []).push(await timed(process.execPath, [cli, ...args]));
+    startup[label] = Object.fromEntries(
+      Object.entries(times).map(([name, values]) => [`${name}MedianSeconds`, round(median(values))]),
+    );
+  }
+
+  const source = await startRegistry();
+  const copy: Record<string, unknown> = {};
+  try {
+    const image = makeImage({ seed: 'startup-copy', layers: 5, layerSize: 20 * MiB });
+    await pushImage(source.url, 'bench/app', '1', image);
+    const src = `${source.host}/bench/app:1`;
+    const tools: Record<string, (dst: string) => Promise<number>> = {
+      skopeo: (dst) =>
+        timed('skopeo', [
+          'copy',
+          '--all',
+          '--src-tls-verify=false',
+          '--dest-tls-verify=false',
+          `docker://${src}`,
+          `docker://${dst}`,
+        ]),
+      ...Object.fromEntries(
+        Object.entries(clis).map(([name, cli]) => [
+          `basewatch-${name}`,
+          (dst: string) => timed(process.execPath, [cli, 'copy', src, dst]),
+        ]),
+      ),
+    };
+    const times: Record<string, number[]> = {};
+    const order = Object.keys(tools);
+    for (let i = 0; i < COPY_RUNS; i++) {
+      for (const name of i % 2 === 0 ? order : [...order].reverse()) {
+        const target = await startRegistry();
+        try {
+          (times[name] ??= []).push(await tools[name]!(`${target.host}/bench/app:1`));
+        } finally {
+          await target.stop();
+        }
+      }
+    }
+    const ratios = (name: string) => times[name]!.map((value, i) => value / times.skopeo![i]!);
+    copy.image = { layers: 5, layerBytes: 20 * MiB };
+    for (const [name, values] of Object.entries(times)) copy[`${name}MedianSeconds`] = round(median(values));
+    for (const name of Object.keys(clis))
+      copy[`basewatch-${name}VsSkopeoMedianRatio`] = round(median(ratios(`basewatch-${name}`)), 2);
+  } finally {
+    await source.stop();
+  }
+
+  const result = {
+    machine: machine(),
+    runs: { startup: RUNS, copy: COPY_RUNS },
+    targets: { helpSeconds: 0.25, validateSeconds: 0.25, copyVsSkopeoRatio: 1.0 },
+    startup,
+    copy,
+  };
+  await writeFile(join(ROOT, 'bench/results/startup.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
