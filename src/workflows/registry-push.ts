@@ -21,6 +21,8 @@ export interface HookContext {
   readonly privateStores: PrivateStores;
   readonly timing: WorkflowTiming;
   readonly logger: Logger;
+  /** How long a stored but untagged pushed manifest is given to be tagged; TAG_SETTLE when absent. */
+  readonly tagSettle?: TagSettle;
 }
 
 /**
@@ -87,9 +89,17 @@ export async function handleRegistryPush(context: HookContext, push: RegistryPus
   });
 }
 
-/** How often, and how far apart, the tag is read again while the registry holds the pushed manifest but has not tagged it. */
-const TAG_SETTLE_READS = 30;
-const TAG_SETTLE_INTERVAL_MS = 100;
+/**
+ * How often, and how far apart, the tag is read again while the registry holds the pushed manifest but has
+ * not tagged it. Short: Distribution delivers in order and retries an event until answered within its
+ * endpoint timeout (1 s in the README), so a slow answer to an old event would hold up every later one.
+ */
+export const TAG_SETTLE: TagSettle = { reads: 5, intervalMs: 80 };
+
+export interface TagSettle {
+  readonly reads: number;
+  readonly intervalMs: number;
+}
 
 /**
  * The tag's digest, read again for a moment when it differs but the pushed manifest is in the repository:
@@ -103,12 +113,9 @@ async function settledDigest(context: HookContext, repository: string, tag: stri
     .privateStores(repository)
     .headManifest({ repository, digest: pushed })
     .catch(() => undefined);
-  for (
-    let read = 0;
-    stored && held.digest !== pushed && !('error' in held) && read < TAG_SETTLE_READS;
-    read++
-  ) {
-    await delay(TAG_SETTLE_INTERVAL_MS);
+  const settle = context.tagSettle ?? TAG_SETTLE;
+  for (let read = 0; stored && held.digest !== pushed && !('error' in held) && read < settle.reads; read++) {
+    await delay(settle.intervalMs);
     held = await heldDigest(context, repository, tag);
   }
   return held;
