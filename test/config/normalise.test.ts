@@ -152,3 +152,40 @@ describe('formatPath', () => {
     expect(formatPath(path)).toBe(text);
   });
 });
+
+describe('URLs in the config', () => {
+  const withHook = (url: string) =>
+    `version: 1
+registry: { url: myregistry.azurecr.io }
+images: []
+apps:
+  - { name: a, image: apps/a:1, team: t, rebuild: { webhook: { url: "${url}" } } }
+`;
+
+  it.each(['https://ci.example/hook', 'http://127.0.0.1:8080/x', 'env:CI_HOOK'])(
+    'a rebuild webhook may be %s',
+    (url) => {
+      expect(parseConfig(withHook(url), 'b.yaml').apps[0]!.rebuild).toStrictEqual({ kind: 'webhook', url });
+    },
+  );
+
+  it.each(['ftp://ci.example/hook', 'https:///path', 'see https://ci.example', 'https:// space'])(
+    'a rebuild webhook may not be %s',
+    (url) => {
+      expect(rejection(withHook(url)).message).toContain(
+        'apps[0].rebuild.webhook.url: expected an http(s):// URL or a secret reference env:NAME',
+      );
+    },
+  );
+
+  it('a rebuild with two methods names both', () => {
+    expect(
+      rejection(`version: 1
+registry: { url: myregistry.azurecr.io }
+images: []
+apps:
+  - { name: a, image: apps/a:1, team: t, rebuild: { acrTask: x, rebase: true } }
+`).message,
+    ).toContain('expected exactly one of acrTask, rebase, webhook, found acrTask and rebase');
+  });
+});

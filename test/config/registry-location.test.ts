@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRegistryLocation } from '../../src/config/registry-location.js';
+import { parseRegistryLocation, registryHost } from '../../src/config/registry-location.js';
 
 describe('parseRegistryLocation', () => {
   it.each([
@@ -15,5 +15,29 @@ describe('parseRegistryLocation', () => {
 
   it.each(['ftp://x', 'oci-layout:', 'http://host/path', 'bad host'])('rejects %s', (url) => {
     expect(() => parseRegistryLocation(url)).toThrow();
+  });
+});
+
+describe('parseRegistryLocation explains what it refuses', () => {
+  it('an empty layout directory', () => {
+    expect(() => parseRegistryLocation('oci-layout:')).toThrow(
+      "oci-layout: needs a directory, e.g. 'oci-layout:./.basewatch/mirror'",
+    );
+  });
+
+  it.each(['ftp://x', 'http://host/path', 'bad host', 'https://', 'https://-bad-.example'])(
+    '%s is no registry',
+    (url) => {
+      expect(() => parseRegistryLocation(url)).toThrow(
+        `'${url}' is not a registry host, http(s)://host[:port] or oci-layout:PATH`,
+      );
+    },
+  );
+});
+
+describe('registryHost', () => {
+  it('is the host of a registry and nothing for a layout, which has no host to prefix', () => {
+    expect(registryHost(parseRegistryLocation('http://127.0.0.1:5000'))).toBe('127.0.0.1:5000');
+    expect(registryHost(parseRegistryLocation('oci-layout:./mirror'))).toBeUndefined();
   });
 });
