@@ -1,7 +1,6 @@
 // `basewatch copy`: the copy itself, loaded only when the command runs.
 import { access } from 'node:fs/promises';
 import { DEFAULT_CONFIG_FILE } from '../../config/defaults.js';
-import { loadConfig } from '../../config/load.js';
 import { resolveSecret, resolveValue } from '../../config/secret.js';
 import { type Platform, parsePlatform } from '../../core/platform.js';
 import type { CredentialSource } from '../../registry/auth.js';
@@ -78,6 +77,8 @@ async function credentialsFrom(file: string): Promise<CredentialSource | undefin
       throw Object.assign(new Error(`config file ${file} not found`), { exitCode: 2 });
     return undefined;
   }
+  // Loaded only when there is a config to read: the schema and YAML parser are a third of a copy's start-up.
+  const { loadConfig } = await import('../../config/load.js');
   const config = await loadConfig(file);
   return (registry) => {
     const entry = config.credentials[registry];
