@@ -52,7 +52,10 @@ export interface InstanceFilter {
 }
 
 export interface Orchestrations {
-  /** Starts `name`; an existing instance with the same id is replaced (the durable client's rule). */
+  /**
+   * Starts `name`. A finished instance with the same id is replaced; one that is still running is not
+   * (the local engine throws InstanceRunningError; Azure refuses it under `NonRunningStates`).
+   */
   start(name: string, options: { instanceId?: string; input?: unknown }): Promise<string>;
   /** Undefined for an unknown instance (the Azure client throws; the adapter turns that into undefined). */
   getStatus(
