@@ -20,7 +20,8 @@ import { rebuildApp } from './workflows/rebuild-app.js';
 import { syncCycle } from './workflows/sync-cycle.js';
 import { syncImage } from './workflows/sync-image.js';
 
-export type ActivityHandler = (input: unknown, context: InvocationContext) => Promise<unknown>;
+/** One activity's handler; it may answer at once or with a promise. */
+export type ActivityHandler = (input: unknown, context: InvocationContext) => unknown;
 
 export interface AppManifest {
   readonly orchestrations: ReadonlyMap<string, df.OrchestrationHandler>;

@@ -1,9 +1,9 @@
 // The local durable engine: runs orchestrations through the durable-functions SDK's own replay,
 // performs their activities, timers and sub-orchestrations, and keeps every instance's history in
 // an InstanceStore so that a process killed mid-run resumes where it stopped.
-import type { InvocationContext } from '@azure/functions';
 import type * as df from 'durable-functions';
 import pLimit from 'p-limit';
+import type { ActivityHandler } from '../../app.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import {
   type InstanceFilter,
@@ -27,7 +27,7 @@ import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from '
 import { checkInstanceId, checkPayload, InstanceRunningError } from './limits.js';
 import { type PendingWork, replay, retriesExhausted, retryDelayMs } from './sdk-replay.js';
 
-export type ActivityHandler = (input: unknown, context: InvocationContext) => unknown;
+export type { ActivityHandler } from '../../app.js';
 
 export interface EngineOptions {
   readonly store: InstanceStore;
