@@ -3,7 +3,7 @@ import { discoveredEdges } from '../../src/core/base-discovery.js';
 import { buildGraph, DependencyCycleError, type GraphApp, GraphInputError } from '../../src/core/graph.js';
 import { parsePlatform } from '../../src/core/platform.js';
 import { privateImageKey } from '../../src/core/private-image.js';
-import { ImageReferenceError, manifestSelector, parseReference } from '../../src/core/reference.js';
+import { ImageReferenceError, isDigest, manifestSelector, parseReference } from '../../src/core/reference.js';
 
 const app = (name: string): GraphApp => ({ name, image: `apps/${name}:1`, team: 't' });
 const D = `sha256:${'c'.repeat(64)}`;
@@ -173,5 +173,14 @@ describe('parsePlatform', () => {
     expect(() => parsePlatform(text)).toThrow(
       `platform '${text}' must be os/architecture[/variant], e.g. linux/arm64`,
     );
+  });
+});
+
+describe('isDigest', () => {
+  it('only a string is a digest, not something that prints as one', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(isDigest(digest)).toBe(true);
+    expect(isDigest([digest])).toBe(false);
+    expect(isDigest({ toString: () => digest })).toBe(false);
   });
 });

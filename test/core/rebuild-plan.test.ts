@@ -113,3 +113,27 @@ describe('resolveTags with a policy', () => {
     ).toEqual(['21', '20-alpine', '20-bookworm', '20-slim']);
   });
 });
+
+describe('blockedByFailures names the failed apps in name order', () => {
+  it('even when their images sort the other way', () => {
+    // alpha builds apps/z-alpha:1 and zeta apps/a-zeta:1: the worker meets zeta's image first.
+    const crossed = buildGraph({
+      apps: [
+        { name: 'alpha', image: 'apps/z-alpha:1', team: 't' },
+        { name: 'zeta', image: 'apps/a-zeta:1', team: 't' },
+        { name: 'worker', image: 'apps/worker:1', team: 't' },
+      ],
+      edges: [
+        on('alpha', 'base/node:20'),
+        on('zeta', 'base/node:20'),
+        on('worker', 'apps/z-alpha:1'),
+        on('worker', 'apps/a-zeta:1'),
+      ],
+    });
+    const [skipped] = blockedByFailures(planRebuild(crossed, 'base/node:20'), ['zeta', 'alpha']);
+    expect(skipped?.blockedBy).toEqual(['alpha', 'zeta']);
+    expect(skipped?.reason).toBe(
+      'skipped: apps alpha, zeta failed, so base apps/a-zeta:1, apps/z-alpha:1 was not rebuilt',
+    );
+  });
+});
