@@ -45,11 +45,11 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
     ['help', ['--help']],
     ['validate', ['validate', '--config', CONFIG]],
   ] as const) {
-    const times: Record<string, number[]> = {};
+    const times: Record<string, number[]> = Object.fromEntries(Object.keys(clis).map((name) => [name, []]));
     for (const name of Object.keys(clis)) await timed(process.execPath, [clis[name]!, ...args]);
     for (let i = 0; i < RUNS; i++)
       for (const [name, cli] of Object.entries(clis))
-        (times[name] ??= []).push(await timed(process.execPath, [cli, ...args]));
+        times[name]!.push(await timed(process.execPath, [cli, ...args]));
     startup[label] = Object.fromEntries(
       Object.entries(times).map(([name, values]) => [`${name}MedianSeconds`, round(median(values))]),
     );
@@ -78,13 +78,13 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
         ]),
       ),
     };
-    const times: Record<string, number[]> = {};
     const order = Object.keys(tools);
+    const times: Record<string, number[]> = Object.fromEntries(order.map((name) => [name, []]));
     for (let i = 0; i < COPY_RUNS; i++) {
       for (const name of i % 2 === 0 ? order : [...order].reverse()) {
         const target = await startRegistry();
         try {
-          (times[name] ??= []).push(await tools[name]!(`${target.host}/bench/app:1`));
+          times[name]!.push(await tools[name]!(`${target.host}/bench/app:1`));
         } finally {
           await target.stop();
         }

@@ -9,7 +9,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { BasewatchConfig } from '../../src/config/types.js';
 import type { BaseImageDiscovery } from '../../src/core/base-discovery.js';
 import { type ActivityHandler, LocalDurableEngine } from '../../src/local/durable/engine.js';
-import { MemoryInstanceStore } from '../../src/local/durable/instance-store.js';
+import { MemoryInstanceStore } from '../../src/local/durable/memory-instance-store.js';
 import type { WorkflowTiming } from '../../src/workflows/types.js';
 import type { AzuriteTables } from '../support/azurite.js';
 

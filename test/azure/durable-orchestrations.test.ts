@@ -5,7 +5,7 @@ import * as df from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DurableClientOrchestrations } from '../../src/azure/durable-orchestrations.js';
 import { LocalDurableEngine } from '../../src/local/durable/engine.js';
-import { MemoryInstanceStore } from '../../src/local/durable/instance-store.js';
+import { MemoryInstanceStore } from '../../src/local/durable/memory-instance-store.js';
 import { type DurableExtension, startDurableExtension } from '../support/azure/durable-extension.js';
 
 let engine: LocalDurableEngine;

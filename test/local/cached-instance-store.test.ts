@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CachedInstanceStore } from '../../src/local/durable/cached-instance-store.js';
 import { EventType, historyEvent } from '../../src/local/durable/history.js';
-import {
-  type InstanceRecord,
-  type InstanceStore,
-  MemoryInstanceStore,
-  type StoredInstance,
+import type {
+  InstanceRecord,
+  InstanceStore,
+  StoredInstance,
 } from '../../src/local/durable/instance-store.js';
+import { MemoryInstanceStore } from '../../src/local/durable/memory-instance-store.js';
 
 const AT = new Date('2026-01-01T00:00:00Z');
 const record = (runtimeStatus: InstanceRecord['runtimeStatus'] = 'Running'): InstanceRecord => ({

@@ -2,7 +2,8 @@ import * as df from 'durable-functions';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActivityHandler, LocalDurableEngine } from '../../src/local/durable/engine.js';
 import { EventType, historyEvent } from '../../src/local/durable/history.js';
-import { type InstanceStore, MemoryInstanceStore } from '../../src/local/durable/instance-store.js';
+import type { InstanceStore } from '../../src/local/durable/instance-store.js';
+import { MemoryInstanceStore } from '../../src/local/durable/memory-instance-store.js';
 import { TableInstanceStore } from '../../src/local/durable/table-instance-store.js';
 import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
 

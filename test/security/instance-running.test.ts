@@ -4,8 +4,9 @@
 import type * as df from 'durable-functions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ActivityHandler, LocalDurableEngine } from '../../src/local/durable/engine.js';
-import { type InstanceStore, MemoryInstanceStore } from '../../src/local/durable/instance-store.js';
+import type { InstanceStore } from '../../src/local/durable/instance-store.js';
 import { InstanceRunningError, PayloadTooLargeError } from '../../src/local/durable/limits.js';
+import { MemoryInstanceStore } from '../../src/local/durable/memory-instance-store.js';
 import { TableInstanceStore } from '../../src/local/durable/table-instance-store.js';
 import { startSyncImageOnce } from '../../src/workflows/triggers.js';
 import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';

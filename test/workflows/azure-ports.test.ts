@@ -8,7 +8,7 @@ import { openTableStateStore } from '../../src/azure/state-store.js';
 import { parseConfig } from '../../src/config/load.js';
 import { jsonLogger } from '../../src/core/logger.js';
 import { LocalDurableEngine } from '../../src/local/durable/engine.js';
-import { MemoryInstanceStore } from '../../src/local/durable/instance-store.js';
+import { MemoryInstanceStore } from '../../src/local/durable/memory-instance-store.js';
 import { buildPorts } from '../../src/ports.js';
 import { Orchestration } from '../../src/workflows/names.js';
 import type { SyncCycleOutcome } from '../../src/workflows/types.js';

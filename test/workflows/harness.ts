@@ -8,7 +8,7 @@ import type { BasewatchConfig } from '../../src/config/types.js';
 import { jsonLogger } from '../../src/core/logger.js';
 import type { Rebuilder, RebuildMethod } from '../../src/core/rebuilder.js';
 import { LocalDurableEngine } from '../../src/local/durable/engine.js';
-import { MemoryInstanceStore } from '../../src/local/durable/instance-store.js';
+import { MemoryInstanceStore } from '../../src/local/durable/memory-instance-store.js';
 import { CopyImporter } from '../../src/registry/copy-importer.js';
 import { DistributionClient } from '../../src/registry/distribution-client.js';
 import { HttpClient } from '../../src/registry/http.js';
