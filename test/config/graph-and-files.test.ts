@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { registryCredential } from '../../src/config/credentials.js';
 import { loadDependencyGraph, untrackedBases } from '../../src/config/dependency-graph.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { resolveSecret } from '../../src/config/secret.js';
 
 const config = parseConfig(
   `version: 1
@@ -15,8 +16,8 @@ images:
   - { source: docker.io/library/node, tags: ["22-alpine"], target: base/node }
   - { source: docker.io/library/alpine, tagPolicy: { semver: ">=3.19" }, target: base/alpine }
 apps:
-  - { name: a, image: apps/a:1, team: t, baseImages: [base/zulu:1, base/node:22-alpine], rebuild: { rebase: true } }
-  - { name: b, image: apps/b:1, team: t, baseImages: [base/debian:12, base/alpine:3.21, other.io/x/y:1], rebuild: { rebase: true } }
+  - { name: a, image: apps/a:1, team: t, baseImages: [base/zulu:1, base/node:22-alpine, base/node:20], rebuild: { rebase: true } }
+  - { name: b, image: apps/b:1, team: t, baseImages: [base/debian:12, base/alpine:3.21, other.io/x/y:1, other.io/base/alpine:3], rebuild: { rebase: true } }
 `,
   'basewatch.yaml',
 );
@@ -29,8 +30,10 @@ describe('the graph the config describes', () => {
       'apps/b:1',
       'base/alpine:3.21',
       'base/debian:12',
+      'base/node:20',
       'base/node:22-alpine',
       'base/zulu:1',
+      'other.io/base/alpine:3',
       'other.io/x/y:1',
     ]);
     expect([...graph.tracked]).toEqual(['base/node:22-alpine']);
@@ -40,7 +43,9 @@ describe('the graph the config describes', () => {
     const graph = await loadDependencyGraph(config);
     expect(untrackedBases(config, graph)).toEqual([
       { base: 'base/debian:12', apps: ['b'] },
+      { base: 'base/node:20', apps: ['a'] },
       { base: 'base/zulu:1', apps: ['a'] },
+      { base: 'other.io/base/alpine:3', apps: ['b'] },
       { base: 'other.io/x/y:1', apps: ['b'] },
     ]);
   });
@@ -51,6 +56,22 @@ describe('registry credentials', () => {
     expect(() => registryCredential(config, 'docker.io', { HUB_TOKEN: 't' })).toThrow(
       'environment variable HUB_USER is not set (user name for docker.io)',
     );
+  });
+});
+
+describe('secrets', () => {
+  it('without a purpose the message is the variable alone; the error is a MissingSecretError', () => {
+    let caught: unknown;
+    try {
+      resolveSecret('env:ABSENT', {});
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({
+      name: 'MissingSecretError',
+      variable: 'ABSENT',
+      message: 'environment variable ABSENT is not set',
+    });
   });
 });
 

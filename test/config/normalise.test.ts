@@ -189,3 +189,19 @@ apps:
     ).toContain('expected exactly one of acrTask, rebase, webhook, found acrTask and rebase');
   });
 });
+
+describe('an upstream source names a repository', () => {
+  it('not an image by digest', () => {
+    const digest = `sha256:${'d'.repeat(64)}`;
+    expect(
+      rejection(`version: 1
+registry: { url: myregistry.azurecr.io }
+images:
+  - { source: "docker.io/library/node@${digest}", tags: ["20"], target: base/node }
+apps: []
+`).message,
+    ).toContain(
+      `images[0].source: 'docker.io/library/node@${digest}' names a tag or digest; expected a repository`,
+    );
+  });
+});
