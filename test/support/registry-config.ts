@@ -11,6 +11,8 @@ export interface NotificationEndpoint {
   backoff?: string;
   threshold?: number;
   ignoredmediatypes?: string[];
+  /** Sent with every notification, e.g. `{ Authorization: ['Bearer …'] }`. */
+  headers?: Record<string, string[]>;
 }
 
 export type RegistryAuthConfig =
@@ -60,6 +62,7 @@ export function registryConfig(input: RegistryConfigInput): object {
         threshold: endpoint.threshold ?? 5,
         backoff: endpoint.backoff ?? '1s',
         ...(endpoint.ignoredmediatypes ? { ignoredmediatypes: endpoint.ignoredmediatypes } : {}),
+        ...(endpoint.headers ? { headers: endpoint.headers } : {}),
       })),
     };
   }
