@@ -3,16 +3,29 @@ import type { BasewatchConfig } from '../config/types.js';
 import type { BaseImageDiscovery } from '../core/base-discovery.js';
 import type { Orchestrations } from '../core/orchestrations.js';
 import type { StateStore } from '../core/state.js';
+import type { WorkflowDeps } from '../workflows/deps.js';
 import type { WorkflowTiming } from '../workflows/types.js';
 
 export interface OperatorContext {
   readonly orchestrations: Orchestrations;
   readonly state: StateStore;
-  /** The current config, read per request so an edited file shows without a restart. */
+  /** The config the host loaded at start, as the workflows see it. */
   config(): Promise<BasewatchConfig>;
   /** Where bases beyond the config's come from (annotations, ACR tasks), as the workflows see them. */
   readonly discovery: readonly BaseImageDiscovery[];
   /** Handed to the cycles the API starts, as the timer does. */
   readonly timing: WorkflowTiming;
   now(): Date;
+}
+
+/** The operator API over the ports one host built and the orchestrations it runs; the same on every host. */
+export function operatorContext(orchestrations: Orchestrations, deps: WorkflowDeps): OperatorContext {
+  return {
+    orchestrations,
+    state: deps.state,
+    config: deps.config,
+    discovery: deps.discovery,
+    timing: deps.timing,
+    now: deps.now,
+  };
 }

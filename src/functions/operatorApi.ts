@@ -2,6 +2,7 @@
 // the local host serves, over the durable client.
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import * as df from 'durable-functions';
+import { operatorContext } from '../api/context.js';
 import { ApiError, type ApiResponse, errorResponse } from '../api/exchange.js';
 import { fetchBodySource, readRequestBody } from '../api/request-body.js';
 import { routeOperatorApi } from '../api/router.js';
@@ -26,14 +27,7 @@ app.http('operatorApi', {
     }
     const host = await azureHost();
     const response = await routeOperatorApi(
-      {
-        orchestrations: new DurableClientOrchestrations(df.getClient(context)),
-        state: host.deps.state,
-        config: host.deps.config,
-        discovery: host.deps.discovery,
-        timing: host.deps.timing,
-        now: host.deps.now,
-      },
+      operatorContext(new DurableClientOrchestrations(df.getClient(context)), host.deps),
       {
         method: request.method,
         path: apiPath(request),

@@ -5,7 +5,7 @@ import * as df from 'durable-functions';
 import { ApiError, errorResponse } from '../api/exchange.js';
 import { fetchBodySource, readRequestBody } from '../api/request-body.js';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
-import { parseDistributionNotification } from '../azure/registry-events.js';
+import { parseDistributionNotification } from '../registry/push-events.js';
 import { handlePushes } from '../workflows/registry-push.js';
 import { azureHost } from './host/lazy-host.js';
 

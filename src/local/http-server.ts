@@ -6,8 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApiError, type ApiRequest, type ApiResponse } from '../api/exchange.js';
 import { readRequestBody } from '../api/request-body.js';
-import { parseDistributionNotification, parseRegistryEventDelivery } from '../azure/registry-events.js';
+import { parseRegistryEventDelivery } from '../azure/registry-events.js';
 import type { Logger } from '../core/logger.js';
+import { parseDistributionNotification } from '../registry/push-events.js';
 import { type HookContext, handlePushes } from '../workflows/registry-push.js';
 import { checkHookToken } from './hook-token.js';
 

@@ -12,7 +12,7 @@ import type { PrivateStores } from '../registry/private-store.js';
 import type { WorkflowTiming } from './types.js';
 
 export interface WorkflowDeps {
-  /** The current config; read inside activities so a change to the file takes effect on the next run. */
+  /** The config the host loaded at start (a changed file takes effect when the host restarts). */
   config(): Promise<BasewatchConfig>;
   readonly state: StateStore;
   /** Talks to upstream registries; credentials come from config references, resolved per request. */

@@ -2,11 +2,11 @@
 // a tracked copy (imported by someone else) or an image other apps build FROM, their rebuilds start —
 // once the registry itself confirms the pushed digest.
 import { setTimeout as delay } from 'node:timers/promises';
-import { isDropped, type ParsedRegistryEvent, type RegistryPush } from '../azure/registry-events.js';
 import { registryHost } from '../config/registry-location.js';
 import type { BasewatchConfig } from '../config/types.js';
 import type { Logger } from '../core/logger.js';
 import type { Orchestrations } from '../core/orchestrations.js';
+import { isDropped, type ParsedRegistryEvent, type RegistryPush } from '../core/registry-push.js';
 import type { PrivateStores } from '../registry/private-store.js';
 import { Orchestration } from './names.js';
 import { type StartedSync, startSyncImageOnce } from './triggers.js';

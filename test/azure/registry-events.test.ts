@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   IMAGE_PUSHED,
-  parseDistributionNotification,
   parseRegistryEvent,
   parseRegistryEventDelivery,
 } from '../../src/azure/registry-events.js';
+import { parseDistributionNotification } from '../../src/registry/push-events.js';
 
 const DIGEST = `sha256:${'e'.repeat(64)}`;
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
