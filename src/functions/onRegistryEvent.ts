@@ -3,20 +3,14 @@
 import * as df from 'durable-functions';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
 import { parseRegistryEvent } from '../azure/registry-events.js';
-import { handlePushes } from '../workflows/registry-push.js';
+import { handlePushes, hookContext } from '../workflows/registry-push.js';
 import { azureHost } from './host/lazy-host.js';
 
 df.app.client.eventGrid('onRegistryEvent', {
   handler: async (event, client, context) => {
     const host = await azureHost();
     const [result] = await handlePushes(
-      {
-        orchestrations: new DurableClientOrchestrations(client),
-        config: host.config,
-        privateStores: host.deps.privateStores,
-        timing: host.deps.timing,
-        logger: host.deps.logger,
-      },
+      hookContext(new DurableClientOrchestrations(client), host.config, host.deps),
       [parseRegistryEvent(event)],
     );
     context.log(

@@ -6,7 +6,7 @@ import { ApiError, errorResponse } from '../api/exchange.js';
 import { fetchBodySource, readRequestBody } from '../api/request-body.js';
 import { DurableClientOrchestrations } from '../azure/durable-orchestrations.js';
 import { parseDistributionNotification } from '../registry/push-events.js';
-import { handlePushes } from '../workflows/registry-push.js';
+import { handlePushes, hookContext } from '../workflows/registry-push.js';
 import { azureHost } from './host/lazy-host.js';
 
 app.http('registryHooks', {
@@ -25,13 +25,7 @@ app.http('registryHooks', {
     }
     const host = await azureHost();
     const results = await handlePushes(
-      {
-        orchestrations: new DurableClientOrchestrations(df.getClient(context)),
-        config: host.config,
-        privateStores: host.deps.privateStores,
-        timing: host.deps.timing,
-        logger: host.deps.logger,
-      },
+      hookContext(new DurableClientOrchestrations(df.getClient(context)), host.config, host.deps),
       parseDistributionNotification(body),
     );
     return { status: 202, jsonBody: { results } };

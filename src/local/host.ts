@@ -10,6 +10,7 @@ import type { BasewatchConfig } from '../config/types.js';
 import type { Logger } from '../core/logger.js';
 import { buildPorts } from '../ports.js';
 import type { WorkflowDeps } from '../workflows/deps.js';
+import { hookContext } from '../workflows/registry-push.js';
 import { startSyncCycle } from '../workflows/triggers.js';
 import type { WorkflowTiming } from '../workflows/types.js';
 import { startAzuriteTables } from './azurite.js';
@@ -90,13 +91,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       server = await startLocalServer({
         port: options.port,
         logger,
-        hooks: {
-          orchestrations: engine,
-          config,
-          privateStores: deps.privateStores,
-          timing: deps.timing,
-          logger,
-        },
+        hooks: hookContext(engine, config, { ...deps, logger }),
         ...(options.env !== undefined && { env: options.env }),
         api: api
           ? (request) => api(parts, request)

@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import type { Orchestrations } from '../core/orchestrations.js';
 import { isDropped, type ParsedRegistryEvent, type RegistryPush } from '../core/registry-push.js';
 import type { PrivateStores } from '../registry/private-store.js';
+import type { WorkflowDeps } from './deps.js';
 import { Orchestration } from './names.js';
 import { type StartedSync, startSyncImageOnce } from './triggers.js';
 import type { WorkflowTiming } from './types.js';
@@ -23,6 +24,21 @@ export interface HookContext {
   readonly logger: Logger;
   /** How long a stored but untagged pushed manifest is given to be tagged; TAG_SETTLE when absent. */
   readonly tagSettle?: TagSettle;
+}
+
+/** The hook context over one host's config, ports and orchestrations; the same on every host. */
+export function hookContext(
+  orchestrations: Orchestrations,
+  config: BasewatchConfig,
+  deps: Pick<WorkflowDeps, 'privateStores' | 'timing' | 'logger'>,
+): HookContext {
+  return {
+    orchestrations,
+    config,
+    privateStores: deps.privateStores,
+    timing: deps.timing,
+    logger: deps.logger,
+  };
 }
 
 /**
