@@ -88,8 +88,17 @@ export function syncImageInstanceId(target: string, digest: string): string {
 
 /** A rebuild's id inside the sync that asked for it, so a replay finds the same child; a long parent id is hashed. */
 export function rebuildInstanceId(parentInstanceId: string, app: string): string {
-  const suffix = `|rebuild:${sanitise(app)}`;
+  const suffix = rebuildIdSuffix(app);
   return `${fitPart(parentInstanceId, MAX_INSTANCE_ID_LENGTH - suffix.length)}${suffix}`;
+}
+
+/** True for the id of a rebuildApp instance of `app`, whichever sync started it. */
+export function isRebuildInstanceOf(instanceId: string, app: string): boolean {
+  return instanceId.endsWith(rebuildIdSuffix(app));
+}
+
+function rebuildIdSuffix(app: string): string {
+  return `|rebuild:${sanitise(app)}`;
 }
 
 /** A cycle's id: when it started, and the one image it syncs (hashed when long). */

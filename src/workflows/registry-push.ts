@@ -9,7 +9,7 @@ import type { Orchestrations } from '../core/orchestrations.js';
 import { isDropped, type ParsedRegistryEvent, type RegistryPush } from '../core/registry-push.js';
 import type { PrivateStores } from '../registry/private-store.js';
 import type { WorkflowDeps } from './deps.js';
-import { Orchestration } from './names.js';
+import { isRebuildInstanceOf, Orchestration } from './names.js';
 import { type StartedSync, startSyncImageOnce } from './triggers.js';
 import type { WorkflowTiming } from './types.js';
 
@@ -86,7 +86,7 @@ export async function handleRegistryPush(context: HookContext, push: RegistryPus
     const running = await orchestrations.list({ runtimeStatus: ['Running', 'Pending'] });
     const ours = running.find(
       (instance) =>
-        instance.name === Orchestration.rebuildApp && instance.instanceId.endsWith(`|rebuild:${app.name}`),
+        instance.name === Orchestration.rebuildApp && isRebuildInstanceOf(instance.instanceId, app.name),
     );
     if (ours)
       return {
