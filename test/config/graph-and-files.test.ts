@@ -7,8 +7,10 @@ import { loadDependencyGraph, untrackedBases } from '../../src/config/dependency
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { resolveSecret } from '../../src/config/secret.js';
 
-const config = parseConfig(
-  `version: 1
+// Parsed inside each test (not at load time) so per-test coverage sees which tests reach which code.
+const config = () =>
+  parseConfig(
+    `version: 1
 registry: { url: myregistry.azurecr.io }
 credentials:
   docker.io: { username: env:HUB_USER, password: env:HUB_TOKEN }
@@ -19,12 +21,12 @@ apps:
   - { name: a, image: apps/a:1, team: t, baseImages: [base/zulu:1, base/node:22-alpine, base/node:20], rebuild: { rebase: true } }
   - { name: b, image: apps/b:1, team: t, baseImages: [base/debian:12, base/alpine:3.21, other.io/x/y:1, other.io/base/alpine:3], rebuild: { rebase: true } }
 `,
-  'basewatch.yaml',
-);
+    'basewatch.yaml',
+  );
 
 describe('the graph the config describes', () => {
   it('has the app images, their bases and the listed tags, and nothing else', async () => {
-    const graph = await loadDependencyGraph(config);
+    const graph = await loadDependencyGraph(config());
     expect(graph.images).toEqual([
       'apps/a:1',
       'apps/b:1',
@@ -40,8 +42,8 @@ describe('the graph the config describes', () => {
   });
 
   it('bases nothing tracks or builds, sorted; a tag of a policy-tracked repository is not one of them', async () => {
-    const graph = await loadDependencyGraph(config);
-    expect(untrackedBases(config, graph)).toEqual([
+    const graph = await loadDependencyGraph(config());
+    expect(untrackedBases(config(), graph)).toEqual([
       { base: 'base/debian:12', apps: ['b'] },
       { base: 'base/node:20', apps: ['a'] },
       { base: 'base/zulu:1', apps: ['a'] },
@@ -53,7 +55,7 @@ describe('the graph the config describes', () => {
 
 describe('registry credentials', () => {
   it('a missing user name variable is named with what needed it', () => {
-    expect(() => registryCredential(config, 'docker.io', { HUB_TOKEN: 't' })).toThrow(
+    expect(() => registryCredential(config(), 'docker.io', { HUB_TOKEN: 't' })).toThrow(
       'environment variable HUB_USER is not set (user name for docker.io)',
     );
   });

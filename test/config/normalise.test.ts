@@ -12,8 +12,9 @@ const rejection = (text: string) => {
 };
 
 describe('the normalised config', () => {
-  const full = parseConfig(
-    `version: 1
+  const full = () =>
+    parseConfig(
+      `version: 1
 registry:
   url: myregistry.azurecr.io
   acr: { subscriptionId: 00000000-0000-0000-0000-000000000000, resourceGroup: rg, name: myregistry }
@@ -29,19 +30,20 @@ apps:
 notifications:
   eventGrid: { endpoint: env:TOPIC }
 `,
-    'b.yaml',
-  );
-  const bare = parseConfig(
-    `version: 1
+      'b.yaml',
+    );
+  const bare = () =>
+    parseConfig(
+      `version: 1
 registry: { url: myregistry.azurecr.io }
 images: []
 apps: []
 `,
-    'b.yaml',
-  );
+      'b.yaml',
+    );
 
   it('keeps the ACR settings, credentials and Event Grid topic when given, and has none when not', () => {
-    expect(full.registry).toStrictEqual({
+    expect(full().registry).toStrictEqual({
       url: 'myregistry.azurecr.io',
       location: { kind: 'registry', host: 'myregistry.azurecr.io', scheme: 'https' },
       acr: {
@@ -50,27 +52,27 @@ apps: []
         name: 'myregistry',
       },
     });
-    expect(full.credentials).toStrictEqual({
+    expect(full().credentials).toStrictEqual({
       'docker.io': { username: 'env:DOCKERHUB_USERNAME', password: 'env:DOCKERHUB_TOKEN' },
     });
-    expect(full.notifications).toStrictEqual({ eventGrid: { endpoint: 'env:TOPIC' }, webhooks: [] });
-    expect(bare.registry).toStrictEqual({
+    expect(full().notifications).toStrictEqual({ eventGrid: { endpoint: 'env:TOPIC' }, webhooks: [] });
+    expect(bare().registry).toStrictEqual({
       url: 'myregistry.azurecr.io',
       location: { kind: 'registry', host: 'myregistry.azurecr.io', scheme: 'https' },
     });
-    expect(bare.credentials).toStrictEqual({});
-    expect(bare.notifications).toStrictEqual({ webhooks: [] });
+    expect(bare().credentials).toStrictEqual({});
+    expect(bare().notifications).toStrictEqual({ webhooks: [] });
   });
 
   it('a source is normalised without a tag; a selection is the tags or the policy', () => {
-    expect(full.images.map((i) => [i.source, i.target, i.selection])).toStrictEqual([
+    expect(full().images.map((i) => [i.source, i.target, i.selection])).toStrictEqual([
       ['docker.io/library/node', 'base/node', { tags: ['20'] }],
       ['docker.io/library/python', 'base/python', { tagPolicy: { latest: 2 } }],
     ]);
   });
 
   it('each rebuild method becomes its own kind', () => {
-    expect(full.apps.map((app) => app.rebuild)).toStrictEqual([
+    expect(full().apps.map((app) => app.rebuild)).toStrictEqual([
       { kind: 'acrTask', task: 'build-a' },
       { kind: 'webhook', url: 'env:CI_HOOK', secret: 'env:CI_SECRET' },
       { kind: 'rebase' },

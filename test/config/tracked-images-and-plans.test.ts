@@ -3,8 +3,10 @@ import { parseConfig } from '../../src/config/load.js';
 import { planImpact } from '../../src/config/plan-impact.js';
 import { trackedImagesNamed } from '../../src/config/tracked-image-match.js';
 
-const config = parseConfig(
-  `version: 1
+// Parsed inside each test (not at load time) so per-test coverage sees which tests reach which code.
+const config = () =>
+  parseConfig(
+    `version: 1
 registry: { url: myregistry.azurecr.io }
 images:
   - { source: docker.io/library/node, tags: ["20-alpine", "22-alpine"], target: base/node }
@@ -15,10 +17,10 @@ apps:
   - { name: orders, image: apps/orders:1, team: payments, baseImages: [apps/runtime:22], rebuild: { rebase: true } }
   - { name: edge, image: apps/edge:1, team: platform, baseImages: [base/alpine:3.20], rebuild: { rebase: true } }
 `,
-  'basewatch.yaml',
-);
+    'basewatch.yaml',
+  );
 
-const targets = (wanted: string) => trackedImagesNamed(config.images, wanted).map((image) => image.target);
+const targets = (wanted: string) => trackedImagesNamed(config().images, wanted).map((image) => image.target);
 
 describe('trackedImagesNamed: which tracked images a reference names', () => {
   it.each([
@@ -43,14 +45,14 @@ describe('trackedImagesNamed: which tracked images a reference names', () => {
 
 describe('planImpact: what rebuilds if a reference moved', () => {
   it('a private key plans the apps built on it, wave by wave', async () => {
-    const plan = await planImpact(config, 'base/node:22-alpine');
+    const plan = await planImpact(config(), 'base/node:22-alpine');
     expect(plan.known).toBe(true);
     expect(plan).not.toHaveProperty('upstream');
     expect(plan.waves.map((w) => w.apps.map((a) => a.name))).toEqual([['runtime'], ['orders']]);
   });
 
   it('an upstream tag maps to its private copy and says which source it was', async () => {
-    const plan = await planImpact(config, 'docker.io/library/node:22-alpine');
+    const plan = await planImpact(config(), 'docker.io/library/node:22-alpine');
     expect(plan).toMatchObject({
       changed: 'base/node:22-alpine',
       upstream: 'docker.io/library/node:22-alpine',
@@ -59,16 +61,16 @@ describe('planImpact: what rebuilds if a reference moved', () => {
   });
 
   it('a tag a policy selected counts as known when the caller resolved it', async () => {
-    const unresolved = await planImpact(config, 'base/alpine:3.21');
+    const unresolved = await planImpact(config(), 'base/alpine:3.21');
     expect(unresolved).toMatchObject({ known: false, waves: [] });
-    const resolved = await planImpact(config, 'base/alpine:3.21', {
+    const resolved = await planImpact(config(), 'base/alpine:3.21', {
       resolvedTrackedImages: ['base/alpine:3.21'],
     });
     expect(resolved).toMatchObject({ known: true, waves: [] });
   });
 
   it('an image outside the graph is unknown, with nothing to rebuild', async () => {
-    expect(await planImpact(config, 'base/ruby:3')).toEqual({
+    expect(await planImpact(config(), 'base/ruby:3')).toEqual({
       changed: 'base/ruby:3',
       waves: [],
       known: false,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { discoveredEdges } from '../../src/core/base-discovery.js';
 import { buildGraph, DependencyCycleError, type GraphApp, GraphInputError } from '../../src/core/graph.js';
 import { parsePlatform } from '../../src/core/platform.js';
-import { privateImageKey } from '../../src/core/private-image.js';
+import { parsePrivateReference, privateImageKey } from '../../src/core/private-image.js';
 import { ImageReferenceError, isDigest, manifestSelector, parseReference } from '../../src/core/reference.js';
 
 const app = (name: string): GraphApp => ({ name, image: `apps/${name}:1`, team: 't' });
@@ -149,6 +149,13 @@ describe('private image keys', () => {
     ['localhost/apps/a:1', 'localhost/apps/a:1'],
   ])('%s without a private host is the key %s', (ref, key) => {
     expect(privateImageKey(ref)).toBe(key);
+  });
+
+  it('a first component that is localhost names that registry', () => {
+    expect(parsePrivateReference('localhost/apps/a:1')).toMatchObject({
+      registry: 'localhost',
+      key: 'localhost/apps/a:1',
+    });
   });
 
   it('an error about a name too long never shows the placeholder host', () => {
