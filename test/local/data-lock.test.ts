@@ -219,20 +219,25 @@ async function finish(children: ChildProcess[]): Promise<void> {
   );
 }
 
+/** Four processes race for the lock: one takes it, the others are refused naming the winner's pid. */
+async function expectOneOfFourTakes(): Promise<void> {
+  const { children, results } = lockTakers(4);
+  try {
+    const lines = await results;
+    const took = lines.filter((line) => line.startsWith('took '));
+    expect(took).toHaveLength(1);
+    const winner = (took[0] as string).slice('took '.length);
+    for (const line of lines.filter((l) => !l.startsWith('took ')))
+      expect(line).toContain(`refused DataDirInUseError: ${dir} is in use by basewatch (pid ${winner})`);
+    expect((await readLock()).pid).toBe(Number(winner));
+  } finally {
+    await finish(children);
+  }
+}
+
 describe('processes taking the lock at once', { timeout: 60_000 }, () => {
   it('exactly one of four takes a free lock; the others are refused naming the holder', async () => {
-    const { children, results } = lockTakers(4);
-    try {
-      const lines = await results;
-      const took = lines.filter((line) => line.startsWith('took '));
-      expect(took).toHaveLength(1);
-      const winner = (took[0] as string).slice('took '.length);
-      for (const line of lines.filter((l) => !l.startsWith('took ')))
-        expect(line).toContain(`refused DataDirInUseError: ${dir} is in use by basewatch (pid ${winner})`);
-      expect((await readLock()).pid).toBe(Number(winner));
-    } finally {
-      await finish(children);
-    }
+    await expectOneOfFourTakes();
   });
 
   it('exactly one of four takes over a stale lock', async () => {
@@ -240,18 +245,7 @@ describe('processes taking the lock at once', { timeout: 60_000 }, () => {
       lockPath(),
       JSON.stringify({ pid: deadPid(), host: hostname(), started: '1', nonce: 'd'.repeat(32) }),
     );
-    const { children, results } = lockTakers(4);
-    try {
-      const lines = await results;
-      const took = lines.filter((line) => line.startsWith('took '));
-      expect(took).toHaveLength(1);
-      const winner = (took[0] as string).slice('took '.length);
-      for (const line of lines.filter((l) => !l.startsWith('took ')))
-        expect(line).toContain(`refused DataDirInUseError: ${dir} is in use by basewatch (pid ${winner})`);
-      expect((await readLock()).pid).toBe(Number(winner));
-    } finally {
-      await finish(children);
-    }
+    await expectOneOfFourTakes();
   });
 
   it('a holder owned by another user (EPERM to signal) is alive: a process of another user is refused', async () => {
