@@ -1,7 +1,7 @@
 // One upstream change: import the new digest, verify it, record it, then rebuild the dependent apps wave by wave.
 import type * as df from 'durable-functions';
 import { appSubject, imageSubject } from '../core/events.js';
-import { blockedByFailures } from '../core/rebuild-plan.js';
+import { WaveProgress } from '../core/wave-progress.js';
 import { Activity, Orchestration, rebuildInstanceId } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
 import type { PlannedRebuilds, RebuildAppInput, RebuildOutcome, SyncImageOutcome } from './types.js';
@@ -71,33 +71,24 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
     },
   )) as PlannedRebuilds;
   const waves = planned.plan.waves;
-  /** Where each image now is, so an app of wave k rebuilds on what wave k-1 produced. */
-  const moved = new Map<string, { digest: string; previous?: string }>([
-    [
-      input.target,
-      { digest: newDigest, ...(input.previousDigest !== undefined && { previous: input.previousDigest }) },
-    ],
-  ]);
+  const progress = new WaveProgress(planned.plan, input.target, {
+    digest: newDigest,
+    ...(input.previousDigest !== undefined && { previous: input.previousDigest }),
+  });
   const outcomes: RebuildOutcome[] = [];
-  const failed = new Set<string>();
 
   for (const [index, wave] of waves.entries()) {
-    const blocked = new Map(blockedByFailures(planned.plan, failed).map((skip) => [skip.name, skip]));
-    const runnable = wave.apps.filter((app) => !blocked.has(app.name));
-    const skipped = wave.apps.filter((app) => blocked.has(app.name));
-    for (const app of skipped) {
-      const reason = blocked.get(app.name)!.reason;
+    const { runnable, skipped } = progress.start(wave);
+    for (const { app, reason } of skipped)
       outcomes.push({ app: app.name, team: app.team, result: 'skipped', reason });
-      failed.add(app.name);
-    }
     yield* publish(
       context,
       input.timing,
-      skipped.map((app) =>
+      skipped.map(({ app, reason }) =>
         orchestrationEvent(context, 'basewatch.rebuild.skipped', appSubject(app.team, app.name), {
           app: app.name,
           team: app.team,
-          reason: blocked.get(app.name)!.reason,
+          reason,
         }),
       ),
     );
@@ -105,23 +96,21 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
       phase: 'rebuilding',
       wave: index + 1,
       waves: waves.length,
-      apps: runnable.map((app) => app.name),
+      apps: runnable.map(({ app }) => app.name),
       done: outcomes.filter((outcome) => outcome.result === 'succeeded').length,
       failed: outcomes.filter((outcome) => outcome.result === 'failed').length,
       skipped: outcomes.filter((outcome) => outcome.result === 'skipped').length,
     });
 
-    const children = runnable.map((app) => {
-      const base = followedBase(app.because, input.target);
-      const position = moved.get(base) ?? { digest: newDigest };
+    const children = runnable.map(({ app, base, baseDigest, previousBaseDigest }) => {
       const request: RebuildAppInput = {
         app: app.name,
         image: app.image,
         team: app.team,
         method: planned.methods[app.name]!,
         base,
-        baseDigest: position.digest,
-        ...(position.previous !== undefined && { previousBaseDigest: position.previous }),
+        baseDigest,
+        ...(previousBaseDigest !== undefined && { previousBaseDigest }),
         parentInstanceId: context.df.instanceId,
         timing: input.timing,
       };
@@ -133,18 +122,12 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
     });
     const results = yield* waitForRebuilds(context, children);
     for (const [position, result] of results.entries()) {
-      const app = runnable[position]!;
+      const { app } = runnable[position]!;
       const outcome: RebuildOutcome = result.ok
         ? (result.value as RebuildOutcome)
         : { app: app.name, team: app.team, result: 'failed', reason: result.reason };
       outcomes.push(outcome);
-      if (outcome.result === 'failed') failed.add(app.name);
-      if (outcome.result === 'succeeded' && outcome.imageDigest) {
-        moved.set(app.image, {
-          digest: outcome.imageDigest,
-          ...(outcome.previousImageDigest !== undefined && { previous: outcome.previousImageDigest }),
-        });
-      }
+      progress.record(app, outcome);
     }
   }
 
@@ -166,17 +149,6 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   ]);
   context.df.setCustomStatus({ phase: 'done', waves: waves.length, rebuilt: summary.rebuilds.length });
   return summary;
-}
-
-/** The base an app follows: the one rebuilt in the latest wave, else the changed image itself. */
-function followedBase(
-  because: readonly { kind: string; base: string; wave?: number }[],
-  changed: string,
-): string {
-  const rebuilt = because
-    .filter((reason) => reason.kind === 'rebuilt')
-    .sort((a, b) => (b.wave ?? 0) - (a.wave ?? 0));
-  return rebuilt[0]?.base ?? because.find((reason) => reason.kind === 'changed')?.base ?? changed;
 }
 
 type Settled = { ok: true; value: unknown } | { ok: false; reason: string };
