@@ -39,9 +39,9 @@ const tick = () => {
   clock += 1000;
 };
 
-beforeAll(async () => {
-  azurite = await startAzuriteTables();
-  api = await startOperatorHarness({
+/** A harness over its own engine, holding the four runs every test below reads: one finished, one failed, two running. */
+async function harnessWithRuns(): Promise<OperatorHarness> {
+  const harness = await startOperatorHarness({
     yaml: YAML,
     azurite,
     orchestrations: testOrchestrations,
@@ -53,25 +53,32 @@ beforeAll(async () => {
     },
     engineNow: () => new Date(clock),
   });
+  const { engine } = harness;
   // Oldest first, a second apart on the injected clock, so that "newest first" has one answer.
-  await api.engine.waitForCompletion(await api.engine.start('answer', { instanceId: 'answer-1', input: 21 }));
+  await engine.waitForCompletion(await engine.start('answer', { instanceId: 'answer-1', input: 21 }));
   tick();
-  await api.engine.waitForCompletion(await api.engine.start('explode', { instanceId: 'explode-1' }));
+  await engine.waitForCompletion(await engine.start('explode', { instanceId: 'explode-1' }));
   tick();
-  await api.engine.start('awaitApproval', { instanceId: SPECIAL_ID });
+  await engine.start('awaitApproval', { instanceId: SPECIAL_ID });
   tick();
-  await api.engine.start('awaitApproval', { instanceId: 'cycle:2026-11-27T20:00:00.000Z' });
-  await waitForStatus('cycle:2026-11-27T20:00:00.000Z', 'Running');
-  await waitForStatus(SPECIAL_ID, 'Running');
+  await engine.start('awaitApproval', { instanceId: 'cycle:2026-11-27T20:00:00.000Z' });
+  await waitForStatus(harness, 'cycle:2026-11-27T20:00:00.000Z', 'Running');
+  await waitForStatus(harness, SPECIAL_ID, 'Running');
+  return harness;
+}
+
+beforeAll(async () => {
+  azurite = await startAzuriteTables();
+  api = await harnessWithRuns();
 });
 afterAll(async () => {
   await api?.engine.stop();
   await azurite?.stop();
 });
 
-async function waitForStatus(instanceId: string, wanted: string): Promise<void> {
+async function waitForStatus(harness: OperatorHarness, instanceId: string, wanted: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if ((await api.engine.getStatus(instanceId))?.runtimeStatus === wanted) return;
+    if ((await harness.engine.getStatus(instanceId))?.runtimeStatus === wanted) return;
     await pause();
   }
   throw new Error(`${instanceId} never became ${wanted}`);
@@ -169,10 +176,19 @@ describe('GET /api/runs/{id}', () => {
   });
 });
 
+// Terminating changes the runs the reads above list: these tests terminate runs of an engine of their own.
 describe('POST /api/runs/{id}/terminate', () => {
+  let ops: OperatorHarness;
+  beforeAll(async () => {
+    ops = await harnessWithRuns();
+  });
+  afterAll(async () => {
+    await ops?.engine.stop();
+  });
+
   it('terminates a run waiting on a durable timer, with the reason in its output and history', async () => {
     const path = `/runs/${encodeURIComponent(SPECIAL_ID)}/terminate`;
-    const response = await api.call('POST', path, { reason: 'base rolled back upstream' });
+    const response = await ops.call('POST', path, { reason: 'base rolled back upstream' });
     expect(response.status).toBe(202);
     expect(response.body).toEqual({
       instanceId: SPECIAL_ID,
@@ -181,7 +197,7 @@ describe('POST /api/runs/{id}/terminate', () => {
     });
     expect(response.headers).toEqual({ location: `/api/runs/${encodeURIComponent(SPECIAL_ID)}` });
 
-    const run = (await api.call('GET', `/runs/${encodeURIComponent(SPECIAL_ID)}`))
+    const run = (await ops.call('GET', `/runs/${encodeURIComponent(SPECIAL_ID)}`))
       .body as OrchestrationStatus;
     expect(run.runtimeStatus).toBe('Terminated');
     expect(run.output).toBe('base rolled back upstream');
@@ -191,7 +207,7 @@ describe('POST /api/runs/{id}/terminate', () => {
       'ExecutionTerminated',
     ]);
 
-    const again = await api.call('POST', path);
+    const again = await ops.call('POST', path);
     expect(again.status).toBe(409);
     expect(again.body).toEqual({
       error: `run '${SPECIAL_ID}' already finished (Terminated); only a run that has not finished can be terminated`,
@@ -201,12 +217,12 @@ describe('POST /api/runs/{id}/terminate', () => {
   });
 
   it('gives a default reason when the body has none', async () => {
-    const response = await api.call(
+    const response = await ops.call(
       'POST',
       `/runs/${encodeURIComponent('cycle:2026-11-27T20:00:00.000Z')}/terminate`,
     );
     expect(response.status).toBe(202);
-    const run = await api.engine.getStatus('cycle:2026-11-27T20:00:00.000Z');
+    const run = await ops.engine.getStatus('cycle:2026-11-27T20:00:00.000Z');
     expect(run).toMatchObject({
       runtimeStatus: 'Terminated',
       output: 'terminated by an operator through the API',
@@ -214,25 +230,25 @@ describe('POST /api/runs/{id}/terminate', () => {
   });
 
   it('answers 409 for a completed run and 404 for an unknown one', async () => {
-    const completed = await api.call('POST', '/runs/answer-1/terminate', {});
+    const completed = await ops.call('POST', '/runs/answer-1/terminate', {});
     expect(completed.status).toBe(409);
     expect(errorOf(completed)).toContain("run 'answer-1' already finished (Completed)");
-    const unknown = await api.call('POST', '/runs/nobody/terminate');
+    const unknown = await ops.call('POST', '/runs/nobody/terminate');
     expect(unknown.status).toBe(404);
     expect(errorOf(unknown)).toBe("no run with id 'nobody'; GET /api/runs lists the runs there are");
   });
 
   it('refuses a body that is not {"reason"?: string}', async () => {
-    const wrongType = await api.call('POST', '/runs/answer-1/terminate', { reason: 5 });
+    const wrongType = await ops.call('POST', '/runs/answer-1/terminate', { reason: 5 });
     expect(wrongType.status).toBe(400);
     expect(errorOf(wrongType)).toBe(
       `body of POST /api/runs/{id}/terminate: field 'reason': Invalid input: expected string, received number; expected {"reason"?: "<why>"}`,
     );
-    const unknownField = await api.call('POST', '/runs/answer-1/terminate', { reasn: 'typo' });
+    const unknownField = await ops.call('POST', '/runs/answer-1/terminate', { reasn: 'typo' });
     expect(errorOf(unknownField)).toBe(
       `body of POST /api/runs/{id}/terminate: unknown field 'reasn'; expected {"reason"?: "<why>"}`,
     );
-    const notObject = await api.call('POST', '/runs/answer-1/terminate', ['stop']);
+    const notObject = await ops.call('POST', '/runs/answer-1/terminate', ['stop']);
     expect(errorOf(notObject)).toBe(
       `body of POST /api/runs/{id}/terminate: not a JSON object; expected {"reason"?: "<why>"}`,
     );
