@@ -93,21 +93,22 @@ describe('a registry with Basic auth', () => {
 
   it('a manifest PUT answers the digest the registry computed', async () => {
     const store = registryStore(registry.host, quickClient(USER));
+    // Into a repository of its own, so the tag list another test reads stays as it was pushed.
     await copyImage(
       { store, ref: { repository: 'base/alpine', tag: '3' } },
-      { store, ref: { repository: 'base/alpine', tag: 'copy' } },
+      { store, ref: { repository: 'base/alpine-copies', tag: 'copy' } },
     );
     const digest = await store.putManifest(
-      { repository: 'base/alpine', tag: 'again' },
+      { repository: 'base/alpine-copies', tag: 'again' },
       image.manifestBytes,
       image.mediaType,
     );
     expect(digest).toBe(image.digest);
-    await skopeoReadsAll(`${registry.host}/base/alpine:copy`, USER);
+    await skopeoReadsAll(`${registry.host}/base/alpine-copies:copy`, USER);
     const requests = await loggedRequests(registry);
-    expect(requests.some((r) => r.method === 'PUT' && r.uri === '/v2/base/alpine/manifests/again')).toBe(
-      true,
-    );
+    expect(
+      requests.some((r) => r.method === 'PUT' && r.uri === '/v2/base/alpine-copies/manifests/again'),
+    ).toBe(true);
   });
 });
 
