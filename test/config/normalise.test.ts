@@ -207,3 +207,33 @@ apps: []
     );
   });
 });
+
+describe('more cross-field problems', () => {
+  it('a cycle is placed at its own first app, wherever it sits in the list', () => {
+    const error = rejection(`version: 1
+registry: { url: myregistry.azurecr.io }
+images: []
+apps:
+  - { name: x, image: apps/x:1, team: t, rebuild: { rebase: true } }
+  - { name: a, image: apps/a:1, team: t, baseImages: [apps/b:1], rebuild: { rebase: true } }
+  - { name: b, image: apps/b:1, team: t, baseImages: [apps/a:1], rebuild: { rebase: true } }
+`);
+    expect(error.issues).toMatchObject([{ path: 'apps[1].baseImages' }]);
+  });
+
+  it('a target pinned by digest is refused', () => {
+    const digest = `sha256:${'e'.repeat(64)}`;
+    expect(
+      rejection(`version: 1
+registry: { url: myregistry.azurecr.io }
+images:
+  - { source: node, tags: ["20"], target: "base/node@${digest}" }
+apps: []
+`).message,
+    ).toContain(`images[0].target: 'base/node@${digest}' names a tag or digest`);
+  });
+
+  it('a path part that is neither a name nor an index is quoted', () => {
+    expect(formatPath(['a', Symbol('odd')])).toBe('a["Symbol(odd)"]');
+  });
+});
