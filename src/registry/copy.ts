@@ -8,7 +8,7 @@ import { type ProgressListener, ProgressTracker } from './copy-progress.js';
 import { RegistryError } from './errors.js';
 import type { ImageStore, StoredManifest, StoreReference } from './image-store.js';
 import { isIndex } from './manifest.js';
-import { readManifestTree, treeBlobs, treeManifestsBelow } from './manifest-tree.js';
+import { readManifestTree, treeBlobs, treeLevelsBelow } from './manifest-tree.js';
 import { filterIndex, requireImagePlatform } from './platform-filter.js';
 
 export interface CopyEndpoint {
@@ -64,7 +64,7 @@ export async function copyImage(
   await requireImagePlatform(source.store, source.ref.repository, root, platforms, describeEndpoint(source));
   const tree = await readManifestTree(source.store, source.ref.repository, root);
   const blobs = treeBlobs(tree);
-  const children = treeManifestsBelow(tree);
+  const levels = treeLevelsBelow(tree);
 
   const progress = new ProgressTracker(
     blobs.length,
@@ -77,7 +77,7 @@ export async function copyImage(
   const outcomes = await allStopped(blobs.map((blob) => limit(() => transferBlob(blob, from, to, progress))));
 
   progress.phase('manifests');
-  await allStopped(children.map((child) => limit(() => putChild(target, child))));
+  for (const level of levels) await allStopped(level.map((child) => limit(() => putChild(target, child))));
   await putRoot(target, root);
   progress.phase('done');
 
@@ -95,7 +95,7 @@ export async function copyImage(
           m.platform ? formatPlatform(m.platform) : 'unknown',
         )
       : [],
-    manifests: children.length + 1,
+    manifests: levels.flat().length + 1,
     blobs: { copied: count('copied'), mounted: count('mounted'), present: count('present') },
     bytesCopied: copiedBytes,
   };

@@ -90,18 +90,27 @@ export function treeBlobs(node: ManifestNode): Descriptor[] {
   return [...seen.values()];
 }
 
-/** Every manifest below the root, children before their parents (the order they must be written in). */
-export function treeManifestsBelow(node: ManifestNode): StoredManifest[] {
-  const out = new Map<string, StoredManifest>();
-  const visit = (current: ManifestNode) => {
-    for (const child of current.children) {
-      if (out.has(child.stored.digest)) continue;
-      visit(child);
-      out.set(child.stored.digest, child.stored);
-    }
+/**
+ * The manifests below the root, each once, in levels from the bottom up: images first, then the indexes
+ * over them. A registry refuses an index whose children it does not hold yet, so a level is written only
+ * after the one below it.
+ */
+export function treeLevelsBelow(node: ManifestNode): StoredManifest[][] {
+  const height = new Map<string, { stored: StoredManifest; height: number }>();
+  const visit = (current: ManifestNode): number => {
+    const known = height.get(current.stored.digest);
+    if (known) return known.height;
+    const own = current.children.length === 0 ? 0 : 1 + Math.max(...current.children.map(visit));
+    height.set(current.stored.digest, { stored: current.stored, height: own });
+    return own;
   };
-  visit(node);
-  return [...out.values()];
+  for (const child of node.children) visit(child);
+  const levels: StoredManifest[][] = [];
+  for (const { stored, height: level } of height.values()) {
+    while (levels.length <= level) levels.push([]);
+    levels[level]!.push(stored);
+  }
+  return levels;
 }
 
 /** Windows base layers and the like: the manifest points at a URL outside any registry. */

@@ -48,12 +48,13 @@ const store = (host: string) =>
 const copy = (tag: string) =>
   copyImage(
     { store: store(source.host), ref: { repository: 'base/node', tag } },
-    { store: store(target.host), ref: { repository: 'mirror/node', tag } },
+    // A target repository per test: what one copy left there must not spare another its GETs.
+    { store: store(target.host), ref: { repository: `mirror/${tag}`, tag } },
   );
 const childGets = (digest: string) => source.gets(`/v2/base/node/manifests/${digest}`);
 const headDigest = async (tag: string) =>
   (
-    await fetch(`${target.url}/v2/mirror/node/manifests/${tag}`, {
+    await fetch(`${target.url}/v2/mirror/${tag}/manifests/${tag}`, {
       method: 'HEAD',
       headers: { accept: OCI_INDEX },
     })
