@@ -40,7 +40,7 @@ export function* publish(
   try {
     yield context.df.callActivityWithRetry(Activity.publishEvents, transientRetry(timing), { events });
   } catch (error) {
-    context.log(`notifications not delivered: ${(error as Error).message}`);
+    context.log(`notifications not delivered: ${failureMessage(error)}`);
   }
 }
 

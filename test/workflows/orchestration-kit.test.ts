@@ -109,6 +109,8 @@ describe('publish', () => {
     expect(result).toMatchObject({ status: 'completed', output: 'finished' });
     const logged = result.logs.find((line) => line.startsWith('notifications not delivered: '));
     expect(logged).toContain('hooks.example.com answered HTTP 500');
+    // The activity's own message, not the SDK's wrapping of it.
+    expect(logged).not.toContain('Error: ');
   });
 });
 
