@@ -14,6 +14,8 @@ describe('fault proxy in front of a real registry', () => {
   const layer = image.layers[0]!;
   let manifestUrl: string;
   let blobUrl: string;
+  /** What the proxy saw of the push in beforeAll (each test clears the hits after it). */
+  let pushHits: ReturnType<FaultProxy['hits']>;
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -22,6 +24,8 @@ describe('fault proxy in front of a real registry', () => {
     await pushImage(proxy.url, 'selftest/proxy', '1', image);
     manifestUrl = `${proxy.url}/v2/selftest/proxy/manifests/1`;
     blobUrl = `${proxy.url}/v2/selftest/proxy/blobs/${layer.digest}`;
+    pushHits = proxy.hits();
+    proxy.clearHits();
   });
   afterEach(() => {
     proxy.clear();
@@ -33,9 +37,7 @@ describe('fault proxy in front of a real registry', () => {
   });
 
   it('forwards pushes, uploads included, so the registry holds the pushed image', async () => {
-    const uploads = proxy
-      .hits()
-      .filter((hit) => hit.method === 'PUT' && hit.path.includes('/blobs/uploads/'));
+    const uploads = pushHits.filter((hit) => hit.method === 'PUT' && hit.path.includes('/blobs/uploads/'));
     expect(uploads.map((hit) => hit.status)).toEqual([201, 201]);
     expect(await skopeoInspectDigest(`${registry.host}/selftest/proxy:1`)).toBe(image.digest);
   });
