@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE, type PackagedApp, packageApp } from '../../infra/package-app.js';
 import { parseConfig } from '../../src/config/load.js';
-import { Activity, Orchestration } from '../../src/workflows/names.js';
+import { ALL_FUNCTION_NAMES } from './function-names.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
@@ -50,16 +50,7 @@ describe('the Function App package', () => {
     expect(timer?.schedule).toBe(
       parseConfig(readFileSync(sampleConfig, 'utf8'), sampleConfig).defaults.schedule,
     );
-    expect(registered.map((metadata) => metadata.name).sort()).toEqual(
-      [
-        'pollUpstream',
-        'onRegistryEvent',
-        'registryHooks',
-        'operatorApi',
-        ...Object.values(Orchestration),
-        ...Object.values(Activity),
-      ].sort(),
-    );
+    expect(registered.map((metadata) => metadata.name).sort()).toEqual(ALL_FUNCTION_NAMES);
   }, 60_000);
 
   it('holds host.json, a package.json whose main is the bundle, and no dependencies to install', () => {
