@@ -201,9 +201,14 @@ describe('copy between registries', () => {
   });
 
   it('mounts blobs from another repository of the same registry instead of copying them', async () => {
+    // Its own first copy, so the mount source exists whatever ran before.
+    await copyImage(endpoint(source, 'apps/web', '1'), endpoint(target, 'mirror/web-to-mount', '1'));
     await target.settled();
     target.clearRequests();
-    const result = await copyImage(endpoint(target, 'mirror/web', '1'), endpoint(target, 'teams/web', '1'));
+    const result = await copyImage(
+      endpoint(target, 'mirror/web-to-mount', '1'),
+      endpoint(target, 'teams/web', '1'),
+    );
     expect(result.blobs).toEqual({ copied: 0, mounted: app.blobs.size, present: 0 });
     const requests = await loggedRequests(target);
     expect(
