@@ -42,21 +42,6 @@ export async function readRequestBody(source: BodySource, route: string): Promis
   }
 }
 
-/** Reads a whole stream of chunks, stopping (undefined) once more than `limit` bytes came. */
-export async function readLimited(
-  chunks: AsyncIterable<Uint8Array>,
-  limit: number,
-): Promise<Buffer | undefined> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of chunks) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    parts.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(parts);
-}
-
 /** The shape of a Fetch API request (the Functions host's HttpRequest is one). */
 export interface FetchLikeRequest {
   readonly method: string;

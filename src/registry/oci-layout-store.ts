@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { sha256Digest } from '../core/digest.js';
 import { isDigest } from '../core/reference.js';
 import { BlobVerifier } from './blob-verifier.js';
-import { describeUntrusted, digestLike } from './digest-check.js';
+import { describeUntrusted, digestLike, requireDigest } from './digest-check.js';
 import { RegistryError } from './errors.js';
 import type { ImageStore, ManifestInfo, StoredManifest, StoreReference } from './image-store.js';
 import type { AnyManifest, Descriptor } from './manifest.js';
@@ -177,13 +177,7 @@ export class OciLayoutStore implements ImageStore {
 
   private blobPath(digest: string, operation: string): string {
     // Digests become file names: only the canonical forms, so none can climb out of blobs/.
-    if (!isDigest(digest)) {
-      throw this.error(
-        operation,
-        'DIGEST_INVALID',
-        `${describeUntrusted(digest)} is not a sha256 or sha512 digest`,
-      );
-    }
+    requireDigest(digest, 'blob digest', { operation, registry: this.location });
     const colon = digest.indexOf(':');
     return join(this.dir, 'blobs', digest.slice(0, colon), digest.slice(colon + 1));
   }

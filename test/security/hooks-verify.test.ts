@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryPush } from '../../src/core/registry-push.js';
 import { parseDistributionNotification } from '../../src/registry/push-events.js';
-import { handleRegistryPush } from '../../src/workflows/registry-push.js';
+import { handleRegistryPush, hookContext } from '../../src/workflows/registry-push.js';
 import { makeImage, makeIndex, pushIndex, type TestIndex } from '../support/images.js';
 import { freePort } from '../support/ports.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -155,14 +155,7 @@ describe('a push is a hint: the registry is asked before anything changes', { sh
     );
     const { engine, config, deps } = target.host;
     const delivery = handleRegistryPush(
-      {
-        orchestrations: engine,
-        config,
-        privateStores: deps.privateStores,
-        timing: deps.timing,
-        logger: deps.logger,
-        tagSettle: { reads: 600, intervalMs: 100 },
-      },
+      { ...hookContext(engine, config, deps), tagSettle: { reads: 600, intervalMs: 100 } },
       push as RegistryPush,
     );
     // Sync point: the host has found the pushed manifest stored and is reading the tag again.

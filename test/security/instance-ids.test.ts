@@ -2,31 +2,21 @@
 // characters): the local engine refuses the rest by name, and basewatch's own ids always fit, however long
 // the repository and app names.
 import type * as df from 'durable-functions';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalDurableEngine } from '../../src/local/durable/engine.js';
-import { TableInstanceStore } from '../../src/local/durable/table-instance-store.js';
 import {
   InvalidInstanceIdError,
   rebuildInstanceId,
   syncCycleInstanceId,
   syncImageInstanceId,
 } from '../../src/workflows/names.js';
-import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
+import { engineFixture } from '../support/engine-fixture.js';
 
 /** What Azure accepts, written out independently of names.ts. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what Azure refuses
 const AZURE_ID = /^(?!@)[^/\\#?\u0000-\u001f\u007f-\u009f]{1,100}$/;
 
-let azurite: AzuriteTables;
-let hubs = 0;
-const engines: LocalDurableEngine[] = [];
-beforeAll(async () => {
-  azurite = await startAzuriteTables();
-});
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.stop();
-});
-afterAll(async () => azurite?.stop());
+const fixture = engineFixture();
 
 // biome-ignore lint/correctness/useYield: an orchestrator that only returns its input
 const echo: df.OrchestrationHandler = function* (context) {
@@ -37,11 +27,11 @@ async function engineWith(
   orchestrations: Record<string, df.OrchestrationHandler>,
 ): Promise<LocalDurableEngine> {
   const engine = new LocalDurableEngine({
-    store: await TableInstanceStore.open({ connectionString: azurite.connectionString }, `ids${++hubs}`),
+    store: await fixture.tableStore('ids'),
     orchestrations: new Map(Object.entries(orchestrations)),
     activities: new Map(),
   });
-  engines.push(engine);
+  fixture.track(engine);
   return engine;
 }
 

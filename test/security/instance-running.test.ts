@@ -2,35 +2,22 @@
 // only when the id is absent or finished), so two identical starts at once give one run; and payloads over
 // Durable Task Scheduler's 1 MB are refused by name, as Azure would refuse them.
 import type * as df from 'durable-functions';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ActivityHandler, LocalDurableEngine } from '../../src/local/durable/engine.js';
 import type { InstanceStore } from '../../src/local/durable/instance-store.js';
 import { InstanceRunningError, PayloadTooLargeError } from '../../src/local/durable/limits.js';
 import { MemoryInstanceStore } from '../../src/local/durable/memory-instance-store.js';
-import { TableInstanceStore } from '../../src/local/durable/table-instance-store.js';
 import { startSyncImageOnce } from '../../src/workflows/triggers.js';
-import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
+import { engineFixture } from '../support/engine-fixture.js';
 
 /** 1 MB, as Durable Task Scheduler documents its payload limit. */
 const ONE_MB = 1_000_000;
 
-let azurite: AzuriteTables;
-let hubs = 0;
-const engines: LocalDurableEngine[] = [];
-beforeAll(async () => {
-  azurite = await startAzuriteTables();
-});
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.stop();
-});
-afterAll(async () => azurite?.stop());
+const fixture = engineFixture();
 
 const stores: Array<[string, () => Promise<InstanceStore>]> = [
   ['in memory', async () => new MemoryInstanceStore()],
-  [
-    'in Table storage (Azurite)',
-    () => TableInstanceStore.open({ connectionString: azurite.connectionString }, `run${++hubs}`),
-  ],
+  ['in Table storage (Azurite)', () => fixture.tableStore('run')],
 ];
 
 /** An orchestration that waits for an event the test raises by releasing `gate`. */
@@ -64,7 +51,7 @@ describe.each(stores)('instances kept %s', (_, openStore) => {
       orchestrations: new Map(Object.entries(orchestrations)),
       activities: new Map(Object.entries(activities)),
     });
-    engines.push(engine);
+    fixture.track(engine);
     return engine;
   }
 
@@ -122,7 +109,7 @@ describe.each(stores)('instances kept %s', (_, openStore) => {
         orchestrations: new Map(Object.entries(held.orchestrations)),
         activities: new Map(Object.entries(held.activities)),
       });
-      engines.push(next);
+      fixture.track(next);
       return next;
     }) as [LocalDurableEngine, LocalDurableEngine];
     const outcomes = await Promise.allSettled([
