@@ -89,6 +89,7 @@ function normaliseImages(
       schedule: entry.schedule ?? defaults.schedule,
       platforms: entry.platforms ?? defaults.platforms,
       rateLimit: entry.rateLimit ?? defaults.rateLimit,
+      referrers: entry.referrers ?? 'all',
     };
   });
 }

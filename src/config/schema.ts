@@ -5,6 +5,7 @@ import { parseNcrontab } from '../core/ncrontab.js';
 import { privateImageKey } from '../core/private-image.js';
 import { parseReference } from '../core/reference.js';
 import { tagPolicyProblems } from '../core/tag-policy.js';
+import { referrerPolicySchema } from './referrer-policy.js';
 import { parseRegistryLocation } from './registry-location.js';
 import { isSecretReference, SECRET_REFERENCE, type SecretReference } from './secret.js';
 
@@ -110,6 +111,7 @@ const image = strict({
   schedule: schedule.optional(),
   platforms: platforms.optional(),
   rateLimit: rateLimit.optional(),
+  referrers: referrerPolicySchema.optional(),
 }).superRefine((entry, ctx) => {
   if (entry.tags !== undefined && entry.tagPolicy !== undefined) {
     ctx.addIssue({

@@ -1,4 +1,5 @@
 // basewatch.yaml after loading: references normalised, defaults merged into every entry.
+import type { ReferrerPolicy } from '../core/referrers.js';
 import type { TagSelection } from '../core/tag-policy.js';
 import type { RegistryLocation } from './registry-location.js';
 import type { SecretReference } from './secret.js';
@@ -44,6 +45,8 @@ export interface TrackedImageConfig extends ImageDefaults {
   /** Repository in the private registry, e.g. `base/node`. */
   readonly target: string;
   readonly selection: TagSelection;
+  /** Signatures, SBOMs and attestations copied with the image (default all). */
+  readonly referrers: ReferrerPolicy;
 }
 
 export type RebuildConfig =
