@@ -1,6 +1,12 @@
 // The StateStore on Azure Table storage (Azurite locally): one table for tracked images, one for apps.
 import { RestError, type TableClient } from '@azure/data-tables';
-import type { AppState, RebuildResult, StateStore, TrackedImageState } from '../core/state.js';
+import type {
+  AppState,
+  ImageHistoryEntry,
+  RebuildResult,
+  StateStore,
+  TrackedImageState,
+} from '../core/state.js';
 import { type Entity, ownProperties, readEntity, updateEntityWithRetry } from './etag-update.js';
 import { type TableStorageConnection, tableClient } from './table-client.js';
 import { escapeTableKey } from './table-keys.js';
@@ -134,11 +140,40 @@ const IMAGE_FIELDS = [
   'lastError',
 ] as const;
 
+// Table storage has no nested objects: the gate's records are JSON strings.
+const IMAGE_JSON_FIELDS = ['quarantined', 'rejected', 'pinned', 'history'] as const;
+
 function imageToEntity(image: TrackedImageState): Entity {
   const entity: Entity = { source: image.source, target: image.target };
   for (const field of IMAGE_FIELDS) if (image[field] !== undefined) entity[field] = image[field];
   if (image.lastError !== undefined) entity.lastError = bounded(image.lastError);
+  const gate = { ...image, ...(image.history && { history: boundedHistory(image.history) }) };
+  for (const field of IMAGE_JSON_FIELDS)
+    if (gate[field] !== undefined) entity[field] = JSON.stringify(gate[field]);
   return entity;
+}
+
+// One string property holds 32 K UTF-16 characters: long reasons are cut, then the oldest entries dropped.
+const MAX_HISTORY_CHARS = 30_000;
+const MAX_HISTORY_REASON = 500;
+function boundedHistory(history: readonly ImageHistoryEntry[]): ImageHistoryEntry[] {
+  const cut = (text: string | undefined) =>
+    text === undefined || text.length <= MAX_HISTORY_REASON
+      ? text
+      : `${text.slice(0, MAX_HISTORY_REASON - 1)}…`;
+  const entries = history.map((entry) => ({
+    ...entry,
+    ...(entry.reason !== undefined && { reason: cut(entry.reason) }),
+    ...(entry.checks && {
+      checks: entry.checks.map((check) => ({
+        ...check,
+        ...(check.reason !== undefined && { reason: cut(check.reason) }),
+        ...(check.detail !== undefined && { detail: cut(check.detail) }),
+      })),
+    }),
+  }));
+  while (entries.length > 1 && JSON.stringify(entries).length > MAX_HISTORY_CHARS) entries.pop();
+  return entries;
 }
 
 // A Table string property holds at most 64 KiB; error texts from registries can be longer.
@@ -148,8 +183,10 @@ function bounded(text: string): string {
 }
 
 function imageFromEntity(entity: Entity): TrackedImageState {
-  const image: Record<string, string> = { source: String(entity.source), target: String(entity.target) };
+  const image: Record<string, unknown> = { source: String(entity.source), target: String(entity.target) };
   for (const field of IMAGE_FIELDS) if (typeof entity[field] === 'string') image[field] = entity[field];
+  for (const field of IMAGE_JSON_FIELDS)
+    if (typeof entity[field] === 'string') image[field] = JSON.parse(entity[field]);
   return image as unknown as TrackedImageState;
 }
 

@@ -9,6 +9,12 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
+/** A problem found across fields, before it is given a place in the file. */
+export interface FieldProblem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
 export function formatIssue(issue: ConfigIssue): string {
   const field = issue.path === '' ? '' : `${issue.path}: `;
   return `${issue.file}:${issue.line}:${issue.column}: ${field}${issue.message}`;

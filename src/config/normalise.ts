@@ -3,6 +3,9 @@ import { buildGraph, DependencyCycleError } from '../core/graph.js';
 import { parsePrivateReference, privateImageKey } from '../core/private-image.js';
 import { formatReference, parseReference } from '../core/reference.js';
 import { configEdges, configGraphApps } from './dependency-graph.js';
+import type { FieldProblem } from './errors.js';
+import { gateOf, gateProblems, type RawGate } from './gate.js';
+import { privateRepository } from './private-repository.js';
 import { parseRegistryLocation, registryHost } from './registry-location.js';
 import { scheduleCoverageProblems } from './schedule-coverage.js';
 import type { RawConfig } from './schema.js';
@@ -21,12 +24,6 @@ export const BUILT_IN_DEFAULTS: ImageDefaults = {
   rateLimit: { minRemaining: 10 },
 };
 
-/** A problem found across fields, before it is given a place in the file. */
-export interface FieldProblem {
-  readonly path: readonly PropertyKey[];
-  readonly message: string;
-}
-
 export function normaliseConfig(
   raw: RawConfig,
   file: string,
@@ -38,7 +35,13 @@ export function normaliseConfig(
     platforms: raw.defaults?.platforms ?? BUILT_IN_DEFAULTS.platforms,
     rateLimit: raw.defaults?.rateLimit ?? BUILT_IN_DEFAULTS.rateLimit,
   };
-  const images = normaliseImages(raw.images, defaults, registryHost(location), problems);
+  const images = normaliseImages(
+    raw.images,
+    { ...defaults, gate: raw.defaults?.gate },
+    registryHost(location),
+    problems,
+  );
+  problems.push(...gateProblems(images, raw.apps, raw.registry.acr !== undefined, registryHost(location)));
   for (const { image, message } of scheduleCoverageProblems(images, defaults.schedule)) {
     problems.push({ path: ['images', image, 'schedule'], message });
   }
@@ -64,10 +67,11 @@ export function normaliseConfig(
 // Defaults merged into each entry, the entry's own setting winning; one target per entry.
 function normaliseImages(
   entries: RawConfig['images'],
-  defaults: ImageDefaults,
+  defaults: ImageDefaults & { readonly gate?: RawGate },
   host: string | undefined,
   problems: FieldProblem[],
 ): TrackedImageConfig[] {
+  const defaultGate = defaults.gate;
   const targets = new Map<string, number>();
   return entries.map((entry, i) => {
     const target = privateRepository(entry.target, host);
@@ -90,6 +94,7 @@ function normaliseImages(
       platforms: entry.platforms ?? defaults.platforms,
       rateLimit: entry.rateLimit ?? defaults.rateLimit,
       referrers: entry.referrers ?? 'all',
+      ...gateOf(entry.gate, defaultGate, targetName, host, i, problems),
     };
   });
 }
@@ -141,23 +146,6 @@ function normaliseApps(
       rebuild: rebuildConfig(entry.rebuild),
     };
   });
-}
-
-function privateRepository(target: string, host: string | undefined): string | { error: string } {
-  try {
-    const ref = parsePrivateReference(target, host, { defaultTag: false });
-    if (ref.registry !== undefined) {
-      return {
-        error: `'${target}' names registry ${ref.registry}; expected a repository in the private registry`,
-      };
-    }
-    if (ref.tag !== undefined || ref.digest !== undefined) {
-      return { error: `'${target}' names a tag or digest; expected a repository in the private registry` };
-    }
-    return ref.repository;
-  } catch (error) {
-    return { error: (error as Error).message };
-  }
 }
 
 function rebuildConfig(rebuild: RawConfig['apps'][number]['rebuild']): RebuildConfig {

@@ -87,6 +87,50 @@ const tagPolicy = strict({
   }
 });
 
+// One gate check: an object with exactly one key, the check's name.
+const gateCheck = strict({
+  platforms: z.array(platform).min(1).optional(),
+  maxGrowth: z
+    .string({ error: 'expected a percentage, e.g. 25%' })
+    .regex(/^\d+(?:\.\d+)?%$/, 'expected a percentage, e.g. 25%')
+    .transform((value) => Number(value.slice(0, -1)))
+    .optional(),
+  webhook: strict({
+    url: urlOrSecret,
+    secret: secretReference.optional(),
+    timeoutSeconds: z.int().min(1).max(86_400).optional(),
+  }).optional(),
+  acrTask: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{5,50}$/, 'expected an ACR task name: 5-50 letters, digits and -')
+    .optional(),
+  signature: z.record(z.string(), z.unknown()).optional(),
+}).superRefine((value, ctx) => {
+  const given = GATE_CHECKS.filter((key) => value[key] !== undefined);
+  if (given.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected exactly one of ${GATE_CHECKS.join(', ')}${given.length ? `, found ${given.join(' and ')}` : ''}`,
+    });
+  }
+});
+
+const GATE_CHECKS = ['platforms', 'maxGrowth', 'webhook', 'acrTask', 'signature'] as const;
+
+const gateObject = strict({ quarantine: z.string().optional(), checks: z.array(gateCheck).min(1) });
+// 'none' or the object; an object is reported against the object's fields, not as "no union member".
+const gate = z.unknown().transform((value, ctx): 'none' | z.output<typeof gateObject> => {
+  if (value === 'none') return 'none';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: "expected 'none' or { quarantine?, checks: [...] }" });
+    return z.NEVER;
+  }
+  const parsed = gateObject.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
+  return z.NEVER;
+});
+
 const image = strict({
   source: repositoryOnly,
   tags: z
@@ -95,19 +139,7 @@ const image = strict({
     .optional(),
   tagPolicy: tagPolicy.optional(),
   target: z.string(),
-  // Accepted by name so the message can say why: promoting unvalidated images silently would be worse.
-  gate: z
-    .unknown()
-    .optional()
-    .superRefine((value, ctx) => {
-      if (value !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            'validating a new base before promoting it (gate) is planned but not built yet: remove gate',
-        });
-      }
-    }),
+  gate: gate.optional(),
   schedule: schedule.optional(),
   platforms: platforms.optional(),
   rateLimit: rateLimit.optional(),
@@ -166,6 +198,7 @@ export const configSchema = strict({
     .optional(),
   defaults: strict({
     schedule: schedule.optional(),
+    gate: gate.optional(),
     platforms: platforms.optional(),
     rateLimit: rateLimit.optional(),
   }).optional(),

@@ -1,4 +1,5 @@
 // basewatch.yaml after loading: references normalised, defaults merged into every entry.
+import type { Gate } from '../core/gate.js';
 import type { ReferrerPolicy } from '../core/referrers.js';
 import type { TagSelection } from '../core/tag-policy.js';
 import type { RegistryLocation } from './registry-location.js';
@@ -47,6 +48,8 @@ export interface TrackedImageConfig extends ImageDefaults {
   readonly selection: TagSelection;
   /** Signatures, SBOMs and attestations copied with the image (default all). */
   readonly referrers: ReferrerPolicy;
+  /** Checks a new digest passes in quarantine before the target tag moves; absent: no gate. */
+  readonly gate?: Gate;
 }
 
 export type RebuildConfig =

@@ -21,6 +21,85 @@ export interface TrackedImageState {
   readonly lastChanged?: string;
   /** The last failure (check or import), cleared by the next success. Never holds a secret. */
   readonly lastError?: string;
+  /** A digest copied to quarantine whose checks have not ended yet. */
+  readonly quarantined?: QuarantinedDigest;
+  /** The upstream digest the gate last rejected: not tried again until upstream moves on or an operator promotes. */
+  readonly rejected?: RejectedDigest;
+  /** Set by rollback or by an operator: cycles still check upstream but promote nothing. */
+  readonly pinned?: Pin;
+  /** Promotions, rejections, rollbacks and pins, newest first, the oldest dropped past HISTORY_LIMIT. */
+  readonly history?: readonly ImageHistoryEntry[];
+}
+
+export interface QuarantinedDigest {
+  /** The quarantine copy's digest (differs from upstream when platforms are filtered). */
+  readonly digest: string;
+  readonly upstreamDigest: string;
+  readonly at: string;
+}
+
+export interface RejectedDigest extends QuarantinedDigest {
+  /** The check that failed, as describeCheck names it. */
+  readonly check: string;
+  readonly reason: string;
+}
+
+export interface Pin {
+  readonly digest: string;
+  readonly at: string;
+  readonly by: Actor;
+  readonly reason?: string;
+}
+
+/** Who moved a tag: the scheduled or manual cycle, a registry push, or an operator's command. */
+export type Actor = 'cycle' | 'push' | 'operator';
+
+export interface ImageHistoryEntry {
+  readonly kind: 'promoted' | 'rejected' | 'rolled_back' | 'pinned' | 'unpinned';
+  readonly at: string;
+  readonly by: Actor;
+  /** The digest the tag moved to (promoted, rolled back), was rejected, or was pinned at. */
+  readonly digest: string;
+  /** The digest the tag held before a move. */
+  readonly previousDigest?: string;
+  /** The immutable tag that keeps `previousDigest` pullable. */
+  readonly keptAs?: string;
+  readonly upstreamDigest?: string;
+  /** The orchestration that did it. */
+  readonly runId?: string;
+  readonly reason?: string;
+  readonly checks?: readonly CheckRecord[];
+}
+
+/** One gate check's result as history keeps it (see core/gate.ts). */
+export interface CheckRecord {
+  readonly check: string;
+  readonly passed: boolean;
+  readonly reason?: string;
+  readonly detail?: string;
+}
+
+/** Entries kept per image: enough for months of weekly base updates, small enough for one Table entity. */
+export const HISTORY_LIMIT = 50;
+
+/** The image with `entry` first in its history, the oldest entries dropped past HISTORY_LIMIT. */
+export function withHistory(image: TrackedImageState, entry: ImageHistoryEntry): TrackedImageState {
+  const history = [entry, ...(image.history ?? [])].slice(0, HISTORY_LIMIT);
+  return { ...image, history };
+}
+
+/** The digest promoted before the current one: what a rollback returns to by default. */
+export function promotedBefore(image: TrackedImageState | undefined): string | undefined {
+  const current = image?.importedDigest;
+  const moves = (image?.history ?? []).filter(
+    (entry) => entry.kind === 'promoted' || entry.kind === 'rolled_back',
+  );
+  // An older promotion, else what the oldest recorded move replaced (a copy made before history was kept).
+  return (
+    moves.find((entry) => entry.digest !== current)?.digest ??
+    moves.findLast((entry) => entry.previousDigest !== undefined && entry.previousDigest !== current)
+      ?.previousDigest
+  );
 }
 
 /** The upstream digest the private copy stands for: what "has upstream moved?" compares against. */

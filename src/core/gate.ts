@@ -1,0 +1,108 @@
+// The gate between upstream and the tag every app builds FROM: a new digest waits in a quarantine
+// repository until each check passes, in order; the first failure rejects it and nothing else moves.
+
+/** One check a quarantined digest must pass. Secrets appear only as `env:NAME` references. */
+export type GateCheck =
+  | { readonly kind: 'platforms'; readonly platforms: readonly string[] }
+  | { readonly kind: 'maxGrowth'; readonly percent: number }
+  | {
+      readonly kind: 'webhook';
+      /** `https://…` or `env:NAME` (a URL may carry a token). */
+      readonly url: string;
+      readonly secret?: string;
+      /** How long a 202 answer is polled before the check fails. */
+      readonly timeoutSeconds: number;
+    }
+  | { readonly kind: 'acrTask'; readonly task: string; readonly timeoutSeconds: number }
+  | { readonly kind: 'signature'; readonly policy: Readonly<Record<string, unknown>> };
+
+export type GateCheckKind = GateCheck['kind'];
+
+export interface Gate {
+  /** The private repository a new digest is copied to first, e.g. `quarantine/node`. */
+  readonly quarantine: string;
+  readonly checks: readonly GateCheck[];
+}
+
+/** What a check concluded. A check that could not run is a failure, never a pass. */
+export type Verdict =
+  | { readonly passed: true; readonly detail?: string }
+  | { readonly passed: false; readonly reason: string };
+
+/** One check's result as history and events keep it. */
+export interface CheckResult {
+  readonly check: string;
+  readonly passed: boolean;
+  readonly reason?: string;
+  readonly detail?: string;
+}
+
+/** The check as people read it in events, history and `plan`: never a secret, never a URL's query. */
+export function describeCheck(check: GateCheck): string {
+  switch (check.kind) {
+    case 'platforms':
+      return `platforms [${check.platforms.join(', ')}]`;
+    case 'maxGrowth':
+      return `maxGrowth ${check.percent}%`;
+    case 'webhook':
+      return `webhook ${redactedUrl(check.url)}`;
+    case 'acrTask':
+      return `acrTask ${check.task}`;
+    case 'signature':
+      return 'signature';
+  }
+}
+
+// Only scheme, host and path: a query string or user info may hold a token.
+function redactedUrl(url: string): string {
+  if (url.startsWith('env:')) return url;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** The required platforms the image does not have, in the order they were asked for. */
+export function missingPlatforms(present: readonly string[], required: readonly string[]): string[] {
+  const have = new Set(present);
+  return required.filter((platform) => !have.has(platform));
+}
+
+/**
+ * Compressed size against the image it replaces, per platform both have. No previous image (a first
+ * import) passes: there is nothing to grow from.
+ */
+export function growthVerdict(
+  previous: ReadonlyMap<string, number> | undefined,
+  next: ReadonlyMap<string, number>,
+  maxPercent: number,
+): Verdict {
+  if (previous === undefined || previous.size === 0)
+    return { passed: true, detail: 'no previous image to compare with' };
+  let worst: { platform: string; percent: number; from: number; to: number } | undefined;
+  for (const [platform, to] of next) {
+    const from = previous.get(platform);
+    if (from === undefined || from === 0) continue;
+    const percent = ((to - from) / from) * 100;
+    if (worst === undefined || percent > worst.percent) worst = { platform, percent, from, to };
+  }
+  if (worst === undefined) return { passed: true, detail: 'no platform in common with the previous image' };
+  const grew = `${worst.platform} grew ${worst.percent.toFixed(1)}% (${worst.from} → ${worst.to} bytes compressed)`;
+  if (worst.percent > maxPercent)
+    return { passed: false, reason: `${grew}, more than the ${maxPercent}% allowed` };
+  return { passed: true, detail: grew };
+}
+
+/** Longest tag the OCI distribution spec allows. */
+const MAX_TAG_LENGTH = 128;
+
+/**
+ * The immutable tag that keeps the digest a promotion replaces: `<tag>-<UTC yyyymmddHHMMSS>`, the tag
+ * shortened when both would not fit in 128 characters.
+ */
+export function keptTag(tag: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${tag.slice(0, MAX_TAG_LENGTH - stamp.length - 1)}-${stamp}`;
+}
