@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { buildConsole, CONSOLE_DIR } from './build-console.js';
 
 /** Where the package is written, relative to the repository root; azure.yaml's `dist`. */
 export const PACKAGE_DIR = 'dist/app';
@@ -56,6 +57,8 @@ export async function packageApp(root: string, out: string = PACKAGE_DIR): Promi
     metafile: true,
     logLevel: 'warning',
   });
+  // The console page beside the bundle, where src/functions/operatorConsole.ts reads it.
+  await buildConsole(root, join(dir, 'console'));
   copyFileSync(join(root, 'host.json'), join(dir, 'host.json'));
   if (existsSync(join(root, CONFIG_FILE))) copyFileSync(join(root, CONFIG_FILE), join(dir, CONFIG_FILE));
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(packageManifest(), null, 2)}\n`);
@@ -74,6 +77,7 @@ export function packageManifest(): Record<string, unknown> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(`operator console in ${await buildConsole(process.cwd(), CONSOLE_DIR)}`);
   const packaged = await packageApp(process.cwd());
   console.log(`Function App package in ${packaged.dir} (${packaged.inputs.length} files bundled)`);
 }

@@ -2,13 +2,15 @@
 // Table storage, the local durable engine, the timer on the config's schedule, and the HTTP routes.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ApiRequest, ApiResponse } from '../api/exchange.js';
 import { activities, orchestrations as orchestrationHandlers } from '../app.js';
 import { openTableStateStore } from '../azure/state-store.js';
 import { loadConfig } from '../config/load.js';
 import type { BasewatchConfig } from '../config/types.js';
 import type { Logger } from '../core/logger.js';
-import { buildPorts } from '../ports.js';
+import { buildPorts } from '../wiring.js';
+import { loadConsolePage } from '../web/console-page.js';
 import type { WorkflowDeps } from '../workflows/deps.js';
 import { hookContext } from '../workflows/registry-push.js';
 import { startSyncCycle } from '../workflows/triggers.js';
@@ -35,6 +37,8 @@ export interface LocalHostOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The operator API; the host serves 404s under /api without it. */
   readonly api?: (host: LocalHostParts, request: ApiRequest) => Promise<ApiResponse>;
+  /** Where the built console is; by default dist/console beside this build (or the sources). */
+  readonly consoleDir?: string;
 }
 
 export interface LocalHostParts {
@@ -88,9 +92,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     let server: LocalServer | undefined;
     if (options.port !== undefined) {
       const api = options.api;
+      const page = await loadConsolePage(options.consoleDir ? [options.consoleDir] : CONSOLE_DIRS);
       server = await startLocalServer({
         port: options.port,
         logger,
+        ...(page && { console: page }),
         hooks: hookContext(engine, config, { ...deps, logger }),
         ...(options.env !== undefined && { env: options.env }),
         api: api
@@ -123,6 +129,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     throw error;
   }
 }
+
+// dist/src/local/host.js finds dist/console; src/local/host.ts (tsx, tests) finds the build under dist/.
+const CONSOLE_DIRS = [
+  fileURLToPath(new URL('../../console/', import.meta.url)),
+  fileURLToPath(new URL('../../dist/console/', import.meta.url)),
+];
 
 async function stopAll(steps: Array<() => Promise<void> | void>): Promise<void> {
   for (const step of steps.splice(0)) await step();

@@ -9,6 +9,7 @@ import { readRequestBody } from '../api/request-body.js';
 import { parseRegistryEventDelivery } from '../azure/registry-events.js';
 import type { Logger } from '../core/logger.js';
 import { parseDistributionNotification } from '../registry/push-events.js';
+import { type ConsolePage, consoleResponse } from '../web/console-page.js';
 import { type HookContext, handlePushes } from '../workflows/registry-push.js';
 import { checkHookToken } from './hook-token.js';
 
@@ -20,6 +21,8 @@ export interface LocalServerOptions {
   readonly logger: Logger;
   /** Where `env:` references resolve: the hooks token is read per request, never kept. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The operator console served at `/`; undefined answers 503 with how to build it. */
+  readonly console?: ConsolePage;
 }
 
 export interface LocalServer {
@@ -124,12 +127,8 @@ async function handle(
       }),
     );
   }
-  if (url.pathname === '/' && method === 'GET') {
-    return send(res, {
-      status: 200,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-      body: 'basewatch local host\n\nGET  /api/images  /api/apps  /api/graph  /api/plan?image=REF  /api/runs  /api/runs/{id}\nPOST /api/runs/{id}/terminate  /api/sync  /api/hooks/registry\n',
-    });
+  if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
+    return send(res, consoleResponse(options.console));
   }
   send(res, { status: 404, body: { error: `no route for ${route}` } });
 }
