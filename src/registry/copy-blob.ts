@@ -6,6 +6,7 @@ import { RegistryError } from './errors.js';
 import { isRetryableError } from './http.js';
 import { canMountBlobs, type ImageStore } from './image-store.js';
 import type { Descriptor } from './manifest.js';
+import { oneWriteAtATime } from './upload-lock.js';
 
 export interface StoreLocation {
   readonly store: ImageStore;
@@ -16,12 +17,24 @@ export type BlobOutcome = 'present' | 'mounted' | 'copied';
 
 const DEFAULT_ATTEMPTS = 3;
 
+/** Puts `blob` into the target unless it is there; concurrent copies into one repository upload it once. */
 export async function transferBlob(
   blob: Descriptor,
   source: StoreLocation,
   target: StoreLocation,
   progress: ProgressTracker,
   attempts = DEFAULT_ATTEMPTS,
+): Promise<BlobOutcome> {
+  const slot = { location: target.store.location, repository: target.repository, digest: blob.digest };
+  return oneWriteAtATime(slot, () => transferOnce(blob, source, target, progress, attempts));
+}
+
+async function transferOnce(
+  blob: Descriptor,
+  source: StoreLocation,
+  target: StoreLocation,
+  progress: ProgressTracker,
+  attempts: number,
 ): Promise<BlobOutcome> {
   if ((await target.store.headBlob(target.repository, blob.digest)) !== undefined) {
     progress.blobDone(true, blob.size);

@@ -55,6 +55,25 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'TOO_SLOW',
 ]);
 
+/**
+ * What CNCF Distribution answers when a request reads a repository's blob link while a concurrent
+ * upload of that blob rewrites it (in place): a manifest PUT says the blob is unknown or its digest
+ * invalid (400), a blob HEAD fails outright (500). The blobs were uploaded before the manifest, so a
+ * later attempt finds the link whole; the caller's retry policy bounds how often it tries.
+ */
+function isRaceAnswer(error: RegistryError): boolean {
+  if (error.operation === 'PUT manifest') {
+    return error.status === 400 && RACE_CODES_ON_MANIFEST_PUT.has(error.code);
+  }
+  return error.operation === 'HEAD blob' && error.status === 500;
+}
+
+const RACE_CODES_ON_MANIFEST_PUT: ReadonlySet<string> = new Set([
+  'BLOB_UNKNOWN',
+  'MANIFEST_BLOB_UNKNOWN',
+  'DIGEST_INVALID',
+]);
+
 export class RegistryError extends Error {
   readonly operation: string;
   readonly registry: string;
@@ -82,7 +101,7 @@ export class RegistryError extends Error {
 
   /** Whether trying again later may succeed (see core/transient.ts). */
   get transient(): boolean {
-    return TRANSIENT_CODES.has(this.code);
+    return TRANSIENT_CODES.has(this.code) || isRaceAnswer(this);
   }
 }
 
