@@ -6,6 +6,8 @@ missing=()
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The package-change tests write a zstd layer.
+command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 # The console tests drive Debian's chromium through playwright-core (test/web).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
