@@ -145,7 +145,7 @@ const BAD: [string, string, string[]][] = [
     'unknown key in an image',
     edit('    target: base/node\n', '    target: base/node\n    taget: base/x\n'),
     [
-      "basewatch.yaml:18:5: images[0].taget: unknown key 'taget'; expected one of: source, tags, tagPolicy, target, gate, schedule, platforms, rateLimit",
+      "basewatch.yaml:18:5: images[0].taget: unknown key 'taget'; expected one of: source, tags, tagPolicy, target, gate, schedule, platforms, rateLimit, referrers",
     ],
   ],
   [
