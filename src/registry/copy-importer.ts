@@ -6,6 +6,7 @@ import { copyImage } from './copy.js';
 import type { DistributionClient } from './distribution-client.js';
 import { RegistryError } from './errors.js';
 import { type PrivateStores, splitPrivateKey } from './private-store.js';
+import { copyImageReferrers } from './referrers-copy.js';
 import { RegistryStore } from './registry-store.js';
 
 export class CopyImporter implements Importer {
@@ -22,9 +23,10 @@ export class CopyImporter implements Importer {
       request.platforms === undefined || request.platforms === 'all'
         ? []
         : request.platforms.map(parsePlatform);
+    const sourceStore = new RegistryStore({ client: this.upstream, registry: source.registry });
     const result = await copyImage(
       {
-        store: new RegistryStore({ client: this.upstream, registry: source.registry }),
+        store: sourceStore,
         ref: {
           repository: source.repository,
           ...(source.digest ? { digest: source.digest } : { tag: source.tag ?? 'latest' }),
@@ -45,6 +47,11 @@ export class CopyImporter implements Importer {
         detail: `target tag points at ${written?.digest ?? 'nothing'} after copying ${result.digest}`,
       });
     }
-    return { digest: result.digest, sameDigestAsSource: !result.filtered };
+    const referrers = await copyImageReferrers(
+      { store: sourceStore, repository: source.repository },
+      { store: targetStore, repository },
+      { policy: request.referrers ?? 'all', digest: result.digest, sourceDigest: result.sourceDigest },
+    );
+    return { digest: result.digest, sameDigestAsSource: !result.filtered, referrers };
   }
 }

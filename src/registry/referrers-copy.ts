@@ -1,0 +1,173 @@
+// Keeping what upstream attached to an image: every signature, SBOM and attestation of every
+// manifest the copy holds goes along, found at the source the way the source offers them and
+// attached at the target the way the target understands (referrers API, else the tag schema).
+import pLimit from 'p-limit';
+import {
+  type CopiedReferrer,
+  keepsReferrer,
+  type LostReferrers,
+  type ReferrerLink,
+  type ReferrerPolicy,
+  type ReferrersOutcome,
+} from '../core/referrers.js';
+import { isTransient } from '../core/transient.js';
+import { copyImage } from './copy.js';
+import type { ImageStore } from './image-store.js';
+import { readManifestTree } from './manifest-tree.js';
+import { attachToSubject } from './referrers-attach.js';
+import { attachmentType, type FoundReferrer, findReferrers, ReferrersSupport } from './referrers-find.js';
+
+export interface ReferrersEndpoint {
+  readonly store: ImageStore;
+  readonly repository: string;
+}
+
+export interface ImageReferrersCopy {
+  readonly policy: ReferrerPolicy;
+  /** What the target tag points at after the image copy. */
+  readonly digest: string;
+  /** The source's root: differs from `digest` when a platform filter wrote a new index. */
+  readonly sourceDigest: string;
+}
+
+/** Attachments of attachments (a signature on an SBOM) are followed this deep, no deeper. */
+export const MAX_REFERRER_DEPTH = 2;
+/** Attachments one copy carries at most; the rest are reported lost. */
+export const MAX_REFERRERS_PER_COPY = 1024;
+const SUBJECTS_AT_ONCE = 4;
+
+/**
+ * Copies the attachments of every manifest of the copied image (its root and every child). A
+ * failure a retry may cure is thrown; any other leaves the image copy standing and is reported in
+ * `lost`, so a copy that cannot keep its attachments says so instead of failing silently.
+ */
+export async function copyImageReferrers(
+  source: ReferrersEndpoint,
+  target: ReferrersEndpoint,
+  copy: ImageReferrersCopy,
+): Promise<ReferrersOutcome> {
+  const outcome = {
+    policy: copy.policy,
+    copied: [] as CopiedReferrer[],
+    skipped: 0,
+    lost: [] as LostReferrers[],
+  };
+  if (copy.policy === 'none') return outcome;
+  const root = await target.store.getManifest({ repository: target.repository, digest: copy.digest });
+  const tree = await readManifestTree(target.store, target.repository, root);
+  const subjects = new Set<string>();
+  const visit = (node: typeof tree) => {
+    subjects.add(node.stored.digest);
+    for (const child of node.children) visit(child);
+  };
+  visit(tree);
+  const support = new ReferrersSupport();
+  if (copy.sourceDigest !== copy.digest) {
+    subjects.delete(copy.digest);
+    await reportFilteredRoot(source, copy, support, outcome);
+  }
+  const copier = new ReferrerCopier(source, target, copy.policy, support, outcome);
+  await copier.copyAll([...subjects], 0);
+  return outcome;
+}
+
+class ReferrerCopier {
+  private readonly limit = pLimit(SUBJECTS_AT_ONCE);
+  private readonly done = new Set<string>();
+
+  constructor(
+    private readonly source: ReferrersEndpoint,
+    private readonly target: ReferrersEndpoint,
+    private readonly policy: ReferrerPolicy,
+    private readonly support: ReferrersSupport,
+    private readonly outcome: { copied: CopiedReferrer[]; skipped: number; lost: LostReferrers[] },
+  ) {}
+
+  async copyAll(subjects: readonly string[], depth: number): Promise<void> {
+    const fresh = subjects.filter((subject) => !this.done.has(subject));
+    for (const subject of fresh) this.done.add(subject);
+    const next = await Promise.all(fresh.map((subject) => this.limit(() => this.copyOf(subject))));
+    if (depth + 1 < MAX_REFERRER_DEPTH) await this.copyAll(next.flat(), depth + 1);
+  }
+
+  /** Copies the attachments of one subject; returns their digests, whose own attachments come next. */
+  private async copyOf(subject: string): Promise<string[]> {
+    try {
+      const found = await findReferrers(this.source.store, this.source.repository, subject, this.support);
+      const copied: string[] = [];
+      for (const referrer of found) {
+        if (this.outcome.copied.length >= MAX_REFERRERS_PER_COPY) {
+          this.lose(
+            subject,
+            `more than ${MAX_REFERRERS_PER_COPY} attachments in one copy; the rest were not copied`,
+          );
+          break;
+        }
+        if (await this.copyOne(subject, referrer)) copied.push(referrer.descriptor.digest);
+      }
+      return copied;
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      this.lose(subject, (error as Error).message);
+      return [];
+    }
+  }
+
+  private async copyOne(subject: string, referrer: FoundReferrer): Promise<boolean> {
+    const { repository } = this.source;
+    const digest = referrer.descriptor.digest;
+    const stored = await this.source.store.getManifest({ repository, digest });
+    const artifactType = attachmentType(stored.manifest);
+    if (!keepsReferrer(this.policy, artifactType)) {
+      this.outcome.skipped++;
+      return false;
+    }
+    const targetRef =
+      referrer.tag !== undefined
+        ? { repository: this.target.repository, tag: referrer.tag }
+        : { repository: this.target.repository, digest };
+    await copyImage(
+      { store: this.source.store, ref: { repository, digest } },
+      { store: this.target.store, ref: targetRef },
+    );
+    const attachedBy: ReferrerLink =
+      referrer.tag !== undefined
+        ? 'cosign-tag'
+        : await attachToSubject(this.target, subject, stored, this.support);
+    this.outcome.copied.push({
+      subject,
+      digest,
+      artifactType,
+      ...(referrer.tag !== undefined && { tag: referrer.tag }),
+      foundBy: referrer.foundBy,
+      attachedBy,
+    });
+    return true;
+  }
+
+  private lose(subject: string, reason: string): void {
+    this.outcome.lost.push({ subject, reason });
+  }
+}
+
+/** A filtered index has a digest of its own: what upstream attached to its index names another digest. */
+async function reportFilteredRoot(
+  source: ReferrersEndpoint,
+  copy: ImageReferrersCopy,
+  support: ReferrersSupport,
+  outcome: { lost: LostReferrers[] },
+): Promise<void> {
+  let found: FoundReferrer[];
+  try {
+    found = await findReferrers(source.store, source.repository, copy.sourceDigest, support);
+  } catch (error) {
+    if (isTransient(error)) throw error;
+    outcome.lost.push({ subject: copy.sourceDigest, reason: (error as Error).message });
+    return;
+  }
+  if (found.length === 0) return;
+  outcome.lost.push({
+    subject: copy.sourceDigest,
+    reason: `${found.length} attachment(s) of the upstream index were not copied: they name ${copy.sourceDigest}, and the platform filter wrote a new index ${copy.digest}`,
+  });
+}
