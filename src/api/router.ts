@@ -8,6 +8,8 @@ import { ApiError, type ApiRequest, type ApiResponse, errorResponse } from './ex
 import { showGraph } from './graph.js';
 import { listTrackedImages } from './images.js';
 import { showPlan } from './plan.js';
+import { purgeRuns } from './purge.js';
+import { rerunFailedRebuilds } from './rerun.js';
 import { showRun } from './run.js';
 import { listRuns } from './runs.js';
 import { startSync } from './sync.js';
@@ -33,6 +35,8 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: ['runs'], handle: listRuns },
   { method: 'GET', pattern: ['runs', '{id}'], handle: (ctx, _req, id) => showRun(ctx, id) },
   { method: 'POST', pattern: ['runs', '{id}', 'terminate'], handle: terminateRun },
+  { method: 'POST', pattern: ['runs', '{id}', 'rerun'], handle: rerunFailedRebuilds },
+  { method: 'POST', pattern: ['runs', 'purge'], handle: purgeRuns },
   { method: 'POST', pattern: ['sync'], handle: startSync },
 ];
 

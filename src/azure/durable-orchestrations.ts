@@ -5,8 +5,12 @@ import type {
   InstanceFilter,
   OrchestrationStatus,
   Orchestrations,
+  RunPage,
+  RunQuery,
   RuntimeStatus,
 } from '../core/orchestrations.js';
+import { TERMINAL_STATUSES } from '../core/orchestrations.js';
+import { fetchInstancePage } from './durable-instance-pages.js';
 
 export class DurableClientOrchestrations implements Orchestrations {
   constructor(private readonly client: df.DurableClient) {}
@@ -46,12 +50,39 @@ export class DurableClientOrchestrations implements Orchestrations {
     return sorted.slice(0, filter.limit ?? sorted.length);
   }
 
+  /**
+   * The extension's own page (`top`, continuation token), sorted newest first within the page; across pages
+   * the backend's order holds (instance id on Azure Storage). The extension cannot filter by name: a page
+   * filtered by name may hold fewer runs, its token still reading on.
+   */
+  async listPage(query: RunQuery): Promise<RunPage> {
+    const page = await fetchInstancePage(this.client, query);
+    const runs = page.statuses
+      .map((status) => toStatus(status as unknown as df.DurableOrchestrationStatus))
+      .filter((status) => query.name === undefined || status.name === query.name)
+      .sort((a, b) => b.createdTime.localeCompare(a.createdTime));
+    return {
+      runs,
+      ...(page.continuationToken !== undefined && { continuationToken: page.continuationToken }),
+    };
+  }
+
   terminate(instanceId: string, reason: string): Promise<void> {
     return this.client.terminate(instanceId, reason);
   }
 
   async purge(instanceId: string): Promise<void> {
     await this.client.purgeInstanceHistory(instanceId);
+  }
+
+  async purgeFinished(createdBefore: Date): Promise<number> {
+    const result = await this.client.purgeInstanceHistoryBy({
+      // The client's webhook path requires a start; the epoch takes every run.
+      createdTimeFrom: new Date(0),
+      createdTimeTo: createdBefore,
+      runtimeStatus: TERMINAL_STATUSES as df.OrchestrationRuntimeStatus[],
+    });
+    return result.instancesDeleted;
   }
 }
 

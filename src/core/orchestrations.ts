@@ -51,6 +51,27 @@ export interface InstanceFilter {
   readonly limit?: number;
 }
 
+/** What one page of runs holds: finished or not, by orchestration name, by creation time. */
+export interface RunQuery {
+  readonly runtimeStatus?: readonly RuntimeStatus[];
+  /** The orchestration's name (syncCycle, syncImage, rebuildApp). */
+  readonly name?: string;
+  readonly createdFrom?: Date;
+  /** Created before this time (exclusive). */
+  readonly createdTo?: Date;
+  /** At most this many runs on the page. */
+  readonly pageSize: number;
+  /** Where the previous page stopped, as it said; absent for the first page. */
+  readonly continuationToken?: string;
+}
+
+export interface RunPage {
+  /** Newest first within the page. */
+  readonly runs: OrchestrationStatus[];
+  /** Present when there may be more: pass it back to read the next page. */
+  readonly continuationToken?: string;
+}
+
 export interface Orchestrations {
   /**
    * Starts `name`. A finished instance with the same id is replaced; one that is still running is not
@@ -63,6 +84,10 @@ export interface Orchestrations {
     options?: { showHistory?: boolean; showInput?: boolean },
   ): Promise<OrchestrationStatus | undefined>;
   list(filter?: InstanceFilter): Promise<OrchestrationStatus[]>;
+  /** One page of runs, without input or history; the store is read a page at a time, never whole. */
+  listPage(query: RunQuery): Promise<RunPage>;
   terminate(instanceId: string, reason: string): Promise<void>;
   purge(instanceId: string): Promise<void>;
+  /** Deletes the history of every finished run created before `createdBefore`; how many were deleted. */
+  purgeFinished(createdBefore: Date): Promise<number>;
 }

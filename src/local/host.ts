@@ -9,8 +9,8 @@ import { openTableStateStore } from '../azure/state-store.js';
 import { loadConfig } from '../config/load.js';
 import type { BasewatchConfig } from '../config/types.js';
 import type { Logger } from '../core/logger.js';
-import { buildPorts } from '../wiring.js';
 import { loadConsolePage } from '../web/console-page.js';
+import { buildPorts } from '../wiring.js';
 import type { WorkflowDeps } from '../workflows/deps.js';
 import { hookContext } from '../workflows/registry-push.js';
 import { startSyncCycle } from '../workflows/triggers.js';
@@ -18,6 +18,7 @@ import type { WorkflowTiming } from '../workflows/types.js';
 import { startAzuriteTables } from './azurite.js';
 import { lockDataDir } from './data-lock.js';
 import { LocalDurableEngine } from './durable/engine.js';
+import { IndexedInstanceStore } from './durable/run-index.js';
 import { TableInstanceStore } from './durable/table-instance-store.js';
 import { type LocalServer, startLocalServer } from './http-server.js';
 import { type ScheduleTimer, startScheduleTimer } from './timer.js';
@@ -80,7 +81,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       ...(options.timing !== undefined && { timing: options.timing }),
     });
     const engine = new LocalDurableEngine({
-      store: await TableInstanceStore.open(connection),
+      store: await IndexedInstanceStore.open(await TableInstanceStore.open(connection), connection),
       orchestrations: orchestrationHandlers,
       activities: activities(deps),
       logger,

@@ -117,11 +117,11 @@ describe('GET /api/runs', () => {
     expect(errorOf(status)).toBe(
       "query parameter 'status' of GET /api/runs must be one or more of Pending, Running, Completed, Failed, Terminated, ContinuedAsNew, Canceled, Suspended (comma-separated, any case); 'done' is none of them, got 'running,done'",
     );
-    for (const limit of ['0', '501', 'ten', '2.5', '-1', '']) {
+    for (const limit of ['0', 'ten', '2.5', '-1', '']) {
       const response = await api.call('GET', `/runs?limit=${limit}`);
       expect(response.status, `limit=${limit}`).toBe(400);
       expect(errorOf(response)).toBe(
-        `query parameter 'limit' of GET /api/runs must be a whole number from 1 to 500, got '${limit}'`,
+        `query parameter 'limit' of GET /api/runs must be a whole number from 1 (a page holds at most 500), got '${limit}'`,
       );
     }
   });

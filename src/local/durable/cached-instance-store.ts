@@ -1,9 +1,12 @@
 // A write-through cache in front of one engine's InstanceStore: every write reaches the store before
 // the cache, so a new engine on the same store sees everything; reads of live instances skip the store.
+
+import type { RunQuery } from '../../core/orchestrations.js';
 import { TERMINAL_STATUSES } from '../../core/orchestrations.js';
 import type { HistoryEvent } from './history.js';
 import { applyCommit, entryFrom, type InstanceEntry, newEntry, snapshot } from './instance-entry.js';
 import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from './instance-store.js';
+import { pageOfRuns, type RecordPage } from './run-pages.js';
 
 export class CachedInstanceStore implements InstanceStore {
   private readonly entries = new Map<string, InstanceEntry>();
@@ -50,6 +53,11 @@ export class CachedInstanceStore implements InstanceStore {
 
   list(): Promise<InstanceRecord[]> {
     return this.store.list();
+  }
+
+  /** Pages are read from the store (they list finished runs too, which the cache does not hold). */
+  listPage(query: RunQuery): Promise<RecordPage> {
+    return pageOfRuns(this.store, query);
   }
 
   async delete(instanceId: string): Promise<void> {

@@ -8,11 +8,14 @@ import {
   type InstanceFilter,
   type OrchestrationStatus,
   type Orchestrations,
+  type RunPage,
+  type RunQuery,
   TERMINAL_STATUSES,
 } from '../../core/orchestrations.js';
 import { CachedInstanceStore } from './cached-instance-store.js';
 import { instanceStatus } from './instance-status.js';
 import type { InstanceStore } from './instance-store.js';
+import { pageOfRuns } from './run-pages.js';
 import { OrchestrationWorker } from './worker.js';
 
 export type { ActivityHandler } from '../../app.js';
@@ -86,12 +89,38 @@ export class LocalDurableEngine implements Orchestrations {
       .map((record) => instanceStatus(record, undefined, false));
   }
 
+  async listPage(query: RunQuery): Promise<RunPage> {
+    const page = await pageOfRuns(this.store, query);
+    return {
+      runs: page.records.map((record) => instanceStatus(record, undefined, false)),
+      ...(page.continuationToken !== undefined && { continuationToken: page.continuationToken }),
+    };
+  }
+
   terminate(instanceId: string, reason: string): Promise<void> {
     return this.worker.terminate(instanceId, reason);
   }
 
   purge(instanceId: string): Promise<void> {
     return this.worker.purge(instanceId);
+  }
+
+  async purgeFinished(createdBefore: Date): Promise<number> {
+    // A page at a time: what is deleted drops out of the index, so each pass reads the first page again.
+    const purged = new Set<string>();
+    for (;;) {
+      const { records } = await pageOfRuns(this.store, {
+        runtimeStatus: TERMINAL_STATUSES,
+        createdTo: createdBefore,
+        pageSize: 100,
+      });
+      const fresh = records.filter((record) => !purged.has(record.instanceId));
+      if (fresh.length === 0) return purged.size;
+      for (const record of fresh) {
+        await this.worker.purge(record.instanceId);
+        purged.add(record.instanceId);
+      }
+    }
   }
 
   /** Resolves when the instance reaches a terminal status, or rejects after `timeoutMs`. */

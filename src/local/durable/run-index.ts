@@ -1,0 +1,160 @@
+// The local engine's runs indexed newest first in a table of their own (`<hub>Runs`), so the operator
+// API reads one page of runs per request with Table storage's continuation instead of every instance.
+// A decorator over the instance store keeps it up to date: a row when a run is created, when it starts
+// and when its status changes; gone when the run is purged.
+import { odata, RestError, type TableClient } from '@azure/data-tables';
+import { type TableStorageConnection, tableClient } from '../../azure/table-client.js';
+import { escapeTableKey } from '../../azure/table-keys.js';
+import type { RunQuery, RuntimeStatus } from '../../core/orchestrations.js';
+import type { HistoryEvent } from './history.js';
+import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from './instance-store.js';
+import type { PagingInstanceStore, RecordPage } from './run-pages.js';
+
+const BY_CREATED = 'created';
+const BY_ID = 'id';
+// Past the largest Date: created times sort newest first as fixed-width text.
+const LATEST_MS = 8_640_000_000_000_000;
+
+interface RunRow {
+  partitionKey: string;
+  rowKey: string;
+  instanceId: string;
+  name: string;
+  runtimeStatus: string;
+  createdTime: string;
+  lastUpdatedTime: string;
+  parentInstanceId?: string;
+}
+
+export class IndexedInstanceStore implements PagingInstanceStore {
+  private constructor(
+    private readonly store: InstanceStore,
+    private readonly runs: TableClient,
+  ) {}
+
+  /** Opens `<hub>Runs` beside the store's tables, indexing what the store already holds the first time. */
+  static async open(
+    store: InstanceStore,
+    connection: TableStorageConnection,
+    hub = 'basewatch',
+  ): Promise<IndexedInstanceStore> {
+    const indexed = new IndexedInstanceStore(store, tableClient(connection, `${hub}Runs`));
+    await indexed.runs.createTable();
+    const first = await indexed.runs
+      .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${BY_ID}`, select: ['RowKey'] } })
+      .byPage({ maxPageSize: 1 })
+      .next();
+    if (first.done || first.value.length === 0)
+      for (const record of await store.list()) await indexed.index(record);
+    return indexed;
+  }
+
+  async create(record: InstanceRecord): Promise<void> {
+    await this.store.create(record);
+    await this.index(record);
+  }
+
+  load(instanceId: string): Promise<StoredInstance | undefined> {
+    return this.store.load(instanceId);
+  }
+
+  async commit(
+    record: InstanceRecord,
+    fromIndex: number,
+    events: readonly HistoryEvent[],
+    played: readonly string[],
+  ): Promise<void> {
+    await this.store.commit(record, fromIndex, events, played);
+    // Episodes of a running instance change nothing the list shows but the update time: not indexed.
+    if (fromIndex === 0 || record.runtimeStatus !== 'Running') await this.index(record);
+  }
+
+  deliver(instanceId: string, item: InboxEvent): Promise<void> {
+    return this.store.deliver(instanceId, item);
+  }
+
+  list(): Promise<InstanceRecord[]> {
+    return this.store.list();
+  }
+
+  async delete(instanceId: string): Promise<void> {
+    await this.store.delete(instanceId);
+    const id = escapeTableKey(instanceId);
+    const known = await this.idRow(id);
+    if (known) await this.deleteIfPresent(BY_CREATED, String(known.createdKey));
+    await this.deleteIfPresent(BY_ID, id);
+  }
+
+  async listPage(query: RunQuery): Promise<RecordPage> {
+    const page = await this.runs
+      .listEntities<RunRow>({ queryOptions: { filter: runFilter(query) } })
+      .byPage({
+        maxPageSize: query.pageSize,
+        ...(query.continuationToken !== undefined && { continuationToken: query.continuationToken }),
+      })
+      .next();
+    if (page.done) return { records: [] };
+    const records = page.value.map(
+      (row): InstanceRecord => ({
+        instanceId: row.instanceId,
+        name: row.name,
+        runtimeStatus: row.runtimeStatus as RuntimeStatus,
+        createdTime: row.createdTime,
+        lastUpdatedTime: row.lastUpdatedTime,
+        ...(row.parentInstanceId !== undefined && { parentInstanceId: row.parentInstanceId }),
+      }),
+    );
+    const token = page.value.continuationToken;
+    return { records, ...(token && { continuationToken: token }) };
+  }
+
+  private async index(record: InstanceRecord): Promise<void> {
+    const id = escapeTableKey(record.instanceId);
+    const createdKey = `${String(LATEST_MS - Date.parse(record.createdTime)).padStart(16, '0')}|${id}`;
+    const known = await this.idRow(id);
+    // A finished instance started again under its id is a new run: its old row goes.
+    if (known && known.createdKey !== createdKey)
+      await this.deleteIfPresent(BY_CREATED, String(known.createdKey));
+    const row: RunRow = {
+      partitionKey: BY_CREATED,
+      rowKey: createdKey,
+      instanceId: record.instanceId,
+      name: record.name,
+      runtimeStatus: record.runtimeStatus,
+      createdTime: record.createdTime,
+      lastUpdatedTime: record.lastUpdatedTime,
+      ...(record.parentInstanceId !== undefined && { parentInstanceId: record.parentInstanceId }),
+    };
+    await this.runs.upsertEntity(row, 'Replace');
+    if (known?.createdKey !== createdKey)
+      await this.runs.upsertEntity({ partitionKey: BY_ID, rowKey: id, createdKey }, 'Replace');
+  }
+
+  private async idRow(id: string): Promise<{ createdKey?: unknown } | undefined> {
+    try {
+      return await this.runs.getEntity<{ createdKey?: string }>(BY_ID, id);
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async deleteIfPresent(partition: string, row: string): Promise<void> {
+    try {
+      await this.runs.deleteEntity(partition, row);
+    } catch (error) {
+      if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+    }
+  }
+}
+
+/** The query's conditions as an OData filter on the index partition (values escaped by `odata`). */
+function runFilter(query: RunQuery): string {
+  const parts = [odata`PartitionKey eq ${BY_CREATED}`];
+  if (query.runtimeStatus && query.runtimeStatus.length > 0)
+    parts.push(`(${query.runtimeStatus.map((status) => odata`runtimeStatus eq ${status}`).join(' or ')})`);
+  if (query.name !== undefined) parts.push(odata`name eq ${query.name}`);
+  if (query.createdFrom) parts.push(odata`createdTime ge ${query.createdFrom.toISOString()}`);
+  if (query.createdTo) parts.push(odata`createdTime lt ${query.createdTo.toISOString()}`);
+  return parts.join(' and ');
+}
