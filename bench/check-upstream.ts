@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseReference } from '../src/core/reference.js';
 import { checkUpstream, DEFAULT_CONCURRENCY_PER_REGISTRY } from '../src/registry/check-upstream.js';
 import { DistributionClient } from '../src/registry/distribution-client.js';
+import { upstreamStores } from '../src/registry/upstream-stores.js';
 import { makeImage, pushManyTags } from '../test/support/images.js';
 import { startRegistry } from '../test/support/registry.js';
 import { machine } from './machine.js';
@@ -34,7 +35,7 @@ export async function benchCheckUpstream(): Promise<Record<string, unknown>> {
       registry.tokenServer!.clearRequests();
       const client = new DistributionClient({ credentials: () => USER });
       const started = process.hrtime.bigint();
-      const report = await checkUpstream(refs, { client });
+      const report = await checkUpstream(refs, { stores: upstreamStores(client) });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       await registry.settled();
       const requests = registry.requests();

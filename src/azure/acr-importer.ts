@@ -96,8 +96,12 @@ export class AcrImporter implements Importer {
     }
 
     const head = await this.options.distribution.headManifest(target);
-    if (head.digest !== source.digest) {
-      throw new ImportVerificationError(formatReference(target), source.digest, head.digest);
+    if (head?.digest !== source.digest) {
+      throw new ImportVerificationError(
+        formatReference(target),
+        source.digest,
+        head?.digest ?? 'no manifest',
+      );
     }
     return { digest: head.digest, sameDigestAsSource: true };
   }

@@ -30,7 +30,7 @@ export async function dryRun(deps: WorkflowDeps, image?: string): Promise<DryRun
   const minRemaining = Math.max(0, ...resolved.tags.map((tag) => tag.minRemaining));
   const report = await checkUpstream(
     resolved.tags.map((tag) => parseReference(tag.source)),
-    { client: deps.upstream, minRemaining },
+    { stores: deps.upstream, minRemaining },
   );
   const result: DryRun = {
     wouldImport: [],

@@ -1,9 +1,9 @@
 // Notices upstream changes cheaply: one HEAD per tracked tag, bounded per registry, and a pull
 // budget per registry so basewatch never spends the pulls that imports will need.
 import pLimit from 'p-limit';
-import { formatReference, type ImageReference } from '../core/reference.js';
-import type { DistributionClient } from './distribution-client.js';
+import { formatReference, type ImageReference, manifestSelector } from '../core/reference.js';
 import { RegistryError } from './errors.js';
+import { type CountedHead, countsPulls, type ImageStore, type StoresByRegistry } from './image-store.js';
 import type { RateLimit } from './rate-limit.js';
 
 export type UpstreamCheck =
@@ -18,7 +18,8 @@ export interface UpstreamReport {
 }
 
 export interface CheckUpstreamOptions {
-  readonly client: DistributionClient;
+  /** The upstream registries, by host; a store that counts pulls hands its rate limit to the budget. */
+  readonly stores: StoresByRegistry;
   /** Concurrent HEAD requests per registry. */
   readonly concurrencyPerRegistry?: number;
   /** Pulls to keep in hand per registry; when the registry's remaining count reaches it, the rest wait. */
@@ -77,7 +78,7 @@ export async function checkUpstream(
   const checks = await Promise.all(
     refs.map((ref) => {
       const budget = budgets.get(ref.registry)!;
-      return limits.get(ref.registry)!(() => checkOne(ref, budget, options.client, now));
+      return limits.get(ref.registry)!(() => checkOne(ref, budget, options.stores(ref.registry), now));
     }),
   );
 
@@ -89,7 +90,7 @@ export async function checkUpstream(
 async function checkOne(
   ref: ImageReference,
   budget: RegistryBudget,
-  client: DistributionClient,
+  store: ImageStore,
   now: () => number,
 ): Promise<UpstreamCheck> {
   const name = formatReference(ref);
@@ -101,9 +102,10 @@ async function checkOne(
   });
   if (budget.pausedUntil !== undefined) return deferred();
   try {
-    const head = await client.headManifest(ref);
+    const head = await headCounted(store, ref);
     budget.observe(head.rateLimit, now());
-    return { status: 'current', ref: name, digest: head.digest, mediaType: head.mediaType };
+    if (!head.manifest) throw notFound(ref);
+    return { status: 'current', ref: name, digest: head.manifest.digest, mediaType: head.manifest.mediaType };
   } catch (error) {
     if (error instanceof RegistryError && error.code === 'TOOMANYREQUESTS') {
       const waitSeconds =
@@ -114,4 +116,19 @@ async function checkOne(
     const code = error instanceof RegistryError ? error.code : 'ERROR';
     return { status: 'failed', ref: name, code, error: (error as Error).message };
   }
+}
+
+async function headCounted(store: ImageStore, ref: ImageReference): Promise<CountedHead> {
+  return countsPulls(store) ? store.headManifestCounted(ref) : { manifest: await store.headManifest(ref) };
+}
+
+function notFound(ref: ImageReference): RegistryError {
+  return new RegistryError({
+    operation: 'HEAD manifest',
+    registry: ref.registry,
+    repository: ref.repository,
+    reference: manifestSelector(ref),
+    code: 'MANIFEST_UNKNOWN',
+    detail: 'manifest unknown',
+  });
 }

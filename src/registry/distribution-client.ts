@@ -94,9 +94,10 @@ export class DistributionClient {
 
   /**
    * The digest a tag (or digest) points at, from a HEAD request, which Docker Hub does not count as
-   * a pull. Falls back to GET only when the registry answers HEAD without a digest.
+   * a pull; undefined when the registry has no such manifest (404). Falls back to GET only when the
+   * registry answers HEAD without a digest.
    */
-  async headManifest(ref: ImageReference): Promise<ManifestHead> {
+  async headManifest(ref: ImageReference): Promise<ManifestHead | undefined> {
     const call = this.manifestCall('HEAD manifest', ref);
     const response = await this.send(call, {
       method: 'HEAD',
@@ -104,12 +105,18 @@ export class DistributionClient {
       headers: { accept: MANIFEST_ACCEPT },
     });
     await discard(response);
+    if (response.status === 404) return undefined;
     if (response.status !== 200) throw await this.failure(call, response);
     const rateLimit = parseRateLimit(response.headers);
     const digest = firstHeader(response.headers, 'docker-content-digest');
     if (!digest) {
       this.logger.debug('registry sent no digest on HEAD; falling back to GET', { registry: ref.registry });
-      const fetched = await this.getManifest(ref);
+      const fetched = await this.getManifest(ref).catch((error: unknown) => {
+        // Deleted between the HEAD and the GET: there is none, as a 404 on HEAD would have said.
+        if (error instanceof RegistryError && error.status === 404) return undefined;
+        throw error;
+      });
+      if (!fetched) return undefined;
       return {
         mediaType: fetched.mediaType,
         digest: fetched.digest,

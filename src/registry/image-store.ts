@@ -2,6 +2,7 @@
 // OCI image layout answer the same calls, so copy and rebase never know which one they hold.
 import type { Readable } from 'node:stream';
 import type { AnyManifest, Descriptor } from './manifest.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** Where an image lives inside one store: a repository (OCI layouts ignore it) and a tag and/or digest. */
 export interface StoreReference {
@@ -58,6 +59,25 @@ export interface BlobMounter {
 
 export function canMountBlobs(store: ImageStore): store is ImageStore & BlobMounter {
   return typeof (store as Partial<BlobMounter>).mountBlob === 'function';
+}
+
+/** The stores of registries by host: upstream registries are reached this way, one store per host. */
+export type StoresByRegistry = (registry: string) => ImageStore;
+
+/** A store whose registry counts pulls (Docker Hub) and says on each answer how many remain. */
+export interface PullCounter {
+  /** As headManifest, with the pull limit the registry reported on that answer (absent: it reports none). */
+  headManifestCounted(ref: StoreReference): Promise<CountedHead>;
+}
+
+export interface CountedHead {
+  /** Undefined when there is no such manifest. */
+  readonly manifest: ManifestInfo | undefined;
+  readonly rateLimit?: RateLimit;
+}
+
+export function countsPulls(store: ImageStore): store is ImageStore & PullCounter {
+  return typeof (store as Partial<PullCounter>).headManifestCounted === 'function';
 }
 
 /** The selector a manifest call names: a digest wins over a tag. */

@@ -17,7 +17,15 @@ import { requireDigest } from './digest-check.js';
 import type { DistributionClient, RegistryCall } from './distribution-client.js';
 import { RegistryError } from './errors.js';
 import { discard } from './http.js';
-import type { BlobMounter, ImageStore, ManifestInfo, StoredManifest, StoreReference } from './image-store.js';
+import type {
+  BlobMounter,
+  CountedHead,
+  ImageStore,
+  ManifestInfo,
+  PullCounter,
+  StoredManifest,
+  StoreReference,
+} from './image-store.js';
 import { referenceSelector } from './image-store.js';
 import type { Descriptor } from './manifest.js';
 
@@ -33,7 +41,7 @@ export interface RegistryStoreOptions {
 const FALLBACK_CHUNK_BYTES = 8 * 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export class RegistryStore implements ImageStore, BlobMounter {
+export class RegistryStore implements ImageStore, BlobMounter, PullCounter {
   readonly location: string;
   readonly client: DistributionClient;
   readonly registry: string;
@@ -47,15 +55,14 @@ export class RegistryStore implements ImageStore, BlobMounter {
   }
 
   async headManifest(ref: StoreReference): Promise<ManifestInfo | undefined> {
-    try {
-      const head = await this.client.headManifest({ ...ref, registry: this.registry });
-      return { mediaType: head.mediaType, digest: head.digest, size: head.size };
-    } catch (error) {
-      if (error instanceof RegistryError && (error.status === 404 || error.code === 'MANIFEST_UNKNOWN')) {
-        return undefined;
-      }
-      throw error;
-    }
+    return (await this.headManifestCounted(ref)).manifest;
+  }
+
+  async headManifestCounted(ref: StoreReference): Promise<CountedHead> {
+    const head = await this.client.headManifest({ ...ref, registry: this.registry });
+    if (!head) return { manifest: undefined };
+    const manifest = { mediaType: head.mediaType, digest: head.digest, size: head.size };
+    return { manifest, ...(head.rateLimit && { rateLimit: head.rateLimit }) };
   }
 
   async getManifest(ref: StoreReference): Promise<StoredManifest> {

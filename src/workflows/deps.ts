@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.js';
 import type { Notifier } from '../core/notifier.js';
 import type { Rebuilder, RebuildMethod } from '../core/rebuilder.js';
 import type { StateStore } from '../core/state.js';
-import type { DistributionClient } from '../registry/distribution-client.js';
+import type { StoresByRegistry } from '../registry/image-store.js';
 import type { PrivateStores } from '../registry/private-store.js';
 import type { WorkflowTiming } from './types.js';
 
@@ -15,8 +15,8 @@ export interface WorkflowDeps {
   /** The config the host loaded at start (a changed file takes effect when the host restarts). */
   config(): Promise<BasewatchConfig>;
   readonly state: StateStore;
-  /** Talks to upstream registries; credentials come from config references, resolved per request. */
-  readonly upstream: DistributionClient;
+  /** The upstream registries as image stores, by host; credentials come from config references, resolved per request. */
+  readonly upstream: StoresByRegistry;
   readonly importer: Importer;
   /** The private registry (or OCI layout), per repository. */
   readonly privateStores: PrivateStores;

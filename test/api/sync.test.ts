@@ -142,7 +142,7 @@ describe('which images a sync request names', () => {
     const deps = {
       config: async () => api.config,
       state: api.state,
-      upstream: { listTags: async () => ['3.11', '3.12', '3.13'] },
+      upstream: () => ({ listTags: async () => ['3.11', '3.12', '3.13'] }),
     } as unknown as WorkflowDeps;
     // Expected by reading the config above: a target key or repository, an upstream reference (Docker's
     // short names included, `node` meaning node:latest), or a tag the python policy admits.

@@ -5,6 +5,7 @@ import { parseReference } from '../../src/core/reference.js';
 import { checkUpstream } from '../../src/registry/check-upstream.js';
 import { DistributionClient } from '../../src/registry/distribution-client.js';
 import { HttpClient } from '../../src/registry/http.js';
+import { upstreamStores } from '../../src/registry/upstream-stores.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { makeImage, pushImage, pushManyTags } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -35,7 +36,7 @@ beforeEach(() => {
 
 describe('checkUpstream', () => {
   it('reports the current digest of every tag with one HEAD each', async () => {
-    const report = await checkUpstream(refs(), { client: client() });
+    const report = await checkUpstream(refs(), { stores: upstreamStores(client()) });
     expect(report.checks.map((c) => c.status)).toEqual(tags.map(() => 'current'));
     expect(new Set(report.checks.map((c) => (c.status === 'current' ? c.digest : '')))).toEqual(
       new Set([image.digest]),
@@ -53,7 +54,7 @@ describe('checkUpstream', () => {
       times: Infinity,
     });
     const report = await checkUpstream(refs(), {
-      client: client(),
+      stores: upstreamStores(client()),
       minRemaining: 10,
       concurrencyPerRegistry: 1,
       now: () => NOW,
@@ -76,7 +77,7 @@ describe('checkUpstream', () => {
       headers: { 'ratelimit-remaining': '76;w=21600' },
       times: Infinity,
     });
-    const report = await checkUpstream(refs(), { client: client(), minRemaining: 10 });
+    const report = await checkUpstream(refs(), { stores: upstreamStores(client()), minRemaining: 10 });
     expect(report.checks.every((c) => c.status === 'current')).toBe(true);
   });
 
@@ -100,7 +101,7 @@ describe('checkUpstream', () => {
         parseReference(`${other.host}/library/node:${tag}`),
       ]);
       const report = await checkUpstream(mixed, {
-        client: client(),
+        stores: upstreamStores(client()),
         minRemaining: 10,
         concurrencyPerRegistry: 1,
         now: () => NOW,
@@ -119,7 +120,7 @@ describe('checkUpstream', () => {
   it('a 429 with a long Retry-After defers the rest until then', async () => {
     proxy.inject({ method: 'HEAD', path: '/manifests/', status: 429, retryAfter: 900, times: Infinity });
     const report = await checkUpstream(refs(), {
-      client: client(),
+      stores: upstreamStores(client()),
       concurrencyPerRegistry: 2,
       now: () => NOW,
     });
@@ -133,7 +134,7 @@ describe('checkUpstream', () => {
       parseReference(`${proxy.host}/library/node:absent`),
       parseReference(`${proxy.host}/library/alpine:3`),
     ];
-    const report = await checkUpstream(mixed, { client: client() });
+    const report = await checkUpstream(mixed, { stores: upstreamStores(client()) });
     expect(report.checks[0]).toMatchObject({ status: 'failed', code: 'MANIFEST_UNKNOWN' });
     expect(report.checks[0]!.status === 'failed' && report.checks[0]!.error).toContain(
       `${proxy.host}/library/node:absent`,
@@ -159,7 +160,10 @@ describe('checkUpstream concurrency', () => {
     try {
       const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
       const many = Array.from({ length: 40 }, (_, i) => parseReference(`${host}/library/node:${i}`));
-      const report = await checkUpstream(many, { client: client(), concurrencyPerRegistry: 3 });
+      const report = await checkUpstream(many, {
+        stores: upstreamStores(client()),
+        concurrencyPerRegistry: 3,
+      });
       expect(report.checks.every((c) => c.status === 'current')).toBe(true);
       expect(peak).toBe(3);
     } finally {

@@ -6,6 +6,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { StateStore, TrackedImageState } from '../../src/core/state.js';
 import { DistributionClient } from '../../src/registry/distribution-client.js';
 import { HttpClient } from '../../src/registry/http.js';
+import { upstreamStores } from '../../src/registry/upstream-stores.js';
 import { checkUpstreamDigests } from '../../src/workflows/activities/check-upstream-digests.js';
 import { resolveTrackedTags } from '../../src/workflows/activities/resolve-tracked-tags.js';
 import type { WorkflowDeps } from '../../src/workflows/deps.js';
@@ -79,9 +80,11 @@ images:
   return {
     config: async () => config,
     state,
-    upstream: new DistributionClient({
-      http: new HttpClient({ baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 }),
-    }),
+    upstream: upstreamStores(
+      new DistributionClient({
+        http: new HttpClient({ baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 }),
+      }),
+    ),
     env: {},
     now: () => new Date('2026-11-29T12:00:00Z'),
   } as unknown as WorkflowDeps;

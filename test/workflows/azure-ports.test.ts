@@ -9,7 +9,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { jsonLogger } from '../../src/core/logger.js';
 import { LocalDurableEngine } from '../../src/local/durable/engine.js';
 import { MemoryInstanceStore } from '../../src/local/durable/memory-instance-store.js';
-import { buildPorts } from '../../src/ports.js';
+import { buildPorts } from '../../src/wiring.js';
 import { Orchestration } from '../../src/workflows/names.js';
 import type { SyncCycleOutcome } from '../../src/workflows/types.js';
 import { type FakeArm, startFakeArm } from '../support/azure/arm-server.js';

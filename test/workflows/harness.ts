@@ -6,15 +6,11 @@ import { openTableStateStore } from '../../src/azure/state-store.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { BasewatchConfig } from '../../src/config/types.js';
 import { jsonLogger } from '../../src/core/logger.js';
-import type { Rebuilder, RebuildMethod } from '../../src/core/rebuilder.js';
+import type { Rebuilder } from '../../src/core/rebuilder.js';
 import { LocalDurableEngine } from '../../src/local/durable/engine.js';
 import { MemoryInstanceStore } from '../../src/local/durable/memory-instance-store.js';
-import { CopyImporter } from '../../src/registry/copy-importer.js';
-import { DistributionClient } from '../../src/registry/distribution-client.js';
 import { HttpClient } from '../../src/registry/http.js';
-import { privateStores } from '../../src/registry/private-store.js';
-import { WebhookNotifier } from '../../src/webhooks/webhook-notifier.js';
-import { WebhookRebuilder } from '../../src/webhooks/webhook-rebuilder.js';
+import { buildPorts } from '../../src/wiring.js';
 import type { WorkflowDeps } from '../../src/workflows/deps.js';
 import type { WorkflowTiming } from '../../src/workflows/types.js';
 import type { AzuriteTables } from '../support/azurite.js';
@@ -44,35 +40,20 @@ export async function startHarness(options: {
   rebuilders?: Partial<Record<'rebase' | 'acrTask', Rebuilder>>;
 }): Promise<Harness> {
   const config = parseConfig(options.yaml, 'basewatch.yaml');
-  const env = options.env ?? {};
-  const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2, timeoutMs: 5_000 });
-  const upstream = new DistributionClient({ http });
-  const privateClient = new DistributionClient({ http });
   const state = await openTableStateStore(
     { connectionString: options.azurite.connectionString },
     `wf${++tablePrefixes}`,
   );
-  const webhook = new WebhookRebuilder(http, env);
-  const stores = privateStores(config.registry.location, privateClient);
-  const deps: WorkflowDeps = {
-    config: async () => config,
+  // The production wiring; only what a test must control is replaced.
+  const deps = buildPorts({
+    config,
     state,
-    upstream,
-    importer: new CopyImporter(upstream, stores),
-    privateStores: stores,
-    rebuilderFor: (method: RebuildMethod) => {
-      if ('webhook' in method) return webhook;
-      const rebuilder = 'rebase' in method ? options.rebuilders?.rebase : options.rebuilders?.acrTask;
-      if (!rebuilder) throw new Error(`no rebuilder for ${JSON.stringify(method)} in this test`);
-      return rebuilder;
-    },
-    notifier: new WebhookNotifier(config.notifications.webhooks, http, env),
-    discovery: [],
-    timing: TEST_TIMING,
     logger: jsonLogger('error'),
-    env,
-    now: () => new Date(),
-  };
+    env: options.env ?? {},
+    timing: TEST_TIMING,
+    http: new HttpClient({ baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2, timeoutMs: 5_000 }),
+    replace: { rebuilders: { ...options.rebuilders }, discovery: [] },
+  });
   const engine = new LocalDurableEngine({
     store: new MemoryInstanceStore(),
     orchestrations,

@@ -346,7 +346,7 @@ it('the upstream client sees the private copy at the upstream digest (cross-chec
   const head = await new DistributionClient().headManifest(
     parseReference(`${upstream.host}/library/cross:1`),
   );
-  expect(head.digest).toBe(image.digest);
+  expect(head?.digest).toBe(image.digest);
 });
 
 describe('a cycle with nothing to check', () => {

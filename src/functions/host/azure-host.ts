@@ -8,7 +8,7 @@ import { azureCredentialFromSettings } from '../../azure/credentials.js';
 import { openTableStateStore } from '../../azure/state-store.js';
 import type { BasewatchConfig } from '../../config/types.js';
 import { jsonLogger } from '../../core/logger.js';
-import { buildPorts } from '../../ports.js';
+import { buildPorts } from '../../wiring.js';
 import type { WorkflowDeps } from '../../workflows/deps.js';
 import { loadPackagedConfig } from './packaged-config.js';
 

@@ -17,7 +17,7 @@ export async function checkUpstreamDigests(
   const { valid, refused } = parseSources(input.tags);
   const report = await checkUpstream(
     valid.map((entry) => entry.ref),
-    { client: deps.upstream, minRemaining },
+    { stores: deps.upstream, minRemaining },
   );
   const at = deps.now().toISOString();
   const limit = pLimit(STATE_WRITES);

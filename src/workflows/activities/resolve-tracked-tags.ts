@@ -80,7 +80,7 @@ async function tagsOf(
 ): Promise<{ tags: readonly string[]; invalid: readonly string[] }> {
   if ('tags' in image.selection) return { tags: image.selection.tags, invalid: [] };
   const ref = parseReference(image.source, { defaultTag: false });
-  const listed = await deps.upstream.listTags(ref.registry, ref.repository);
+  const listed = await deps.upstream(ref.registry).listTags(ref.repository);
   const invalid = listed.filter((tag) => !isValidTag(image.source, tag));
   const available = invalid.length === 0 ? listed : listed.filter((tag) => isValidTag(image.source, tag));
   const resolved = resolveTags(image.selection, available);

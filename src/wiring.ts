@@ -1,6 +1,7 @@
-// Builds the ports the workflows use from the config, the environment and the host's state store. The
-// config decides the adapters (ACR or copy, task runs or rebase or webhooks, Event Grid and webhooks);
-// both hosts call this, so the local host and Azure run the same wiring.
+// The composition root: builds the ports the workflows use (WorkflowDeps) from the config, the
+// environment and the host's state store. The config decides the adapters (ACR or copy, task runs or
+// rebase or webhooks, Event Grid and webhooks); both hosts, the CLI and the workflow tests call this, so
+// all of them run the same wiring.
 import type { EventGridPublisherClientOptions } from '@azure/eventgrid';
 import type { TokenCredential } from '@azure/identity';
 import { type AcrClientOptions, acrManagementClient } from './azure/acr-client.js';
@@ -25,6 +26,7 @@ import { DistributionClient } from './registry/distribution-client.js';
 import { HttpClient } from './registry/http.js';
 import { privateStores } from './registry/private-store.js';
 import { RebaseRebuilder } from './registry/rebase-rebuilder.js';
+import { upstreamStores } from './registry/upstream-stores.js';
 import { WebhookNotifier } from './webhooks/webhook-notifier.js';
 import { WebhookRebuilder } from './webhooks/webhook-rebuilder.js';
 import type { WorkflowDeps } from './workflows/deps.js';
@@ -43,7 +45,15 @@ export interface PortsOptions {
   /** Options for the Event Grid client (a test topic's certificate authority). */
   readonly eventGridOptions?: EventGridPublisherClientOptions;
   readonly http?: HttpClient;
+  /** Tests only: parts used instead of what the config would build (a rebuilder that fails on cue). */
+  readonly replace?: {
+    readonly rebuilders?: Partial<Record<RebuildKind, Rebuilder>>;
+    readonly discovery?: readonly BaseImageDiscovery[];
+  };
 }
+
+/** How an app is rebuilt, by the key its rebuild method is written under. */
+type RebuildKind = 'rebase' | 'webhook' | 'acrTask';
 
 export function buildPorts(options: PortsOptions): WorkflowDeps {
   const { config, logger } = options;
@@ -96,7 +106,11 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
   const rebase = new RebaseRebuilder(stores, host);
   const webhook = new WebhookRebuilder(http, env);
   let tasks: AcrTaskRebuilder | undefined;
+  const replaced = options.replace?.rebuilders ?? {};
   const rebuilderFor = (method: RebuildMethod): Rebuilder => {
+    const kind: RebuildKind = 'rebase' in method ? 'rebase' : 'webhook' in method ? 'webhook' : 'acrTask';
+    const replacement = replaced[kind];
+    if (replacement) return replacement;
     if ('rebase' in method) return rebase;
     if ('webhook' in method) return webhook;
     if (!acr || !arm) throw new Error(`ACR task '${method.acrTask}' needs registry.acr in ${config.file}`);
@@ -104,14 +118,17 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
     return tasks;
   };
 
-  const discovery: BaseImageDiscovery[] = [new AnnotationBaseDiscovery(stores)];
-  if (acr && arm && host)
-    discovery.push(new AcrTaskBaseDiscovery({ client: arm(), registry: acr, loginServer: host, logger }));
+  const discovery: readonly BaseImageDiscovery[] = options.replace?.discovery ?? [
+    new AnnotationBaseDiscovery(stores),
+    ...(acr && arm && host
+      ? [new AcrTaskBaseDiscovery({ client: arm(), registry: acr, loginServer: host, logger })]
+      : []),
+  ];
 
   return {
     config: async () => config,
     state: options.state,
-    upstream: client,
+    upstream: upstreamStores(client),
     importer,
     privateStores: stores,
     rebuilderFor,
