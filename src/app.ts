@@ -3,7 +3,20 @@
 import type { InvocationContext } from '@azure/functions';
 import type * as df from 'durable-functions';
 import { checkUpstreamDigests } from './workflows/activities/check-upstream-digests.js';
+import {
+  recordPromotion,
+  recordQuarantine,
+  recordRejection,
+  recordRollback,
+} from './workflows/activities/gate-records.js';
+import {
+  keepPrevious,
+  pollGateCheck,
+  promoteDigest,
+  startGateCheck,
+} from './workflows/activities/gate-steps.js';
 import { importImage } from './workflows/activities/import-image.js';
+import { planImageMove } from './workflows/activities/plan-image-move.js';
 import { planRebuilds } from './workflows/activities/plan-rebuild.js';
 import { publishEvents } from './workflows/activities/publish-events.js';
 import {
@@ -15,6 +28,7 @@ import {
 import { recordImport } from './workflows/activities/record-import.js';
 import { resolveTrackedTags } from './workflows/activities/resolve-tracked-tags.js';
 import type { WorkflowDeps } from './workflows/deps.js';
+import { promoteImage, rollbackImage } from './workflows/move-image.js';
 import { Activity, Orchestration } from './workflows/names.js';
 import { rebuildApp } from './workflows/rebuild-app.js';
 import { syncCycle } from './workflows/sync-cycle.js';
@@ -35,6 +49,8 @@ export const orchestrations: ReadonlyMap<string, df.OrchestrationHandler> = new 
   [Orchestration.syncCycle, syncCycle],
   [Orchestration.syncImage, syncImage],
   [Orchestration.rebuildApp, rebuildApp],
+  [Orchestration.rollbackImage, rollbackImage],
+  [Orchestration.promoteImage, promoteImage],
 ]);
 
 /** The activities, bound to the ports one host built. */
@@ -49,6 +65,15 @@ export function activities(deps: WorkflowDeps): ReadonlyMap<string, ActivityHand
     [Activity.checkUpstreamDigests, bind(checkUpstreamDigests)],
     [Activity.importImage, bind(importImage)],
     [Activity.recordImport, bind(recordImport)],
+    [Activity.keepPrevious, bind(keepPrevious)],
+    [Activity.promoteDigest, bind(promoteDigest)],
+    [Activity.startGateCheck, bind(startGateCheck)],
+    [Activity.pollGateCheck, bind(pollGateCheck)],
+    [Activity.recordQuarantine, bind(recordQuarantine)],
+    [Activity.recordRejection, bind(recordRejection)],
+    [Activity.recordPromotion, bind(recordPromotion)],
+    [Activity.recordRollback, bind(recordRollback)],
+    [Activity.planImageMove, bind(planImageMove)],
     [Activity.planRebuild, bind(planRebuilds)],
     [Activity.checkAppBase, bind(checkAppBase)],
     [Activity.startRebuild, bind(startRebuild)],

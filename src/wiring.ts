@@ -14,9 +14,12 @@ import { registryCredential } from './config/credentials.js';
 import { registryHost } from './config/registry-location.js';
 import type { BasewatchConfig } from './config/types.js';
 import type { BaseImageDiscovery } from './core/base-discovery.js';
+import type { GateCheck } from './core/gate.js';
+import type { GateValidator } from './core/gate-validator.js';
 import type { Importer } from './core/importer.js';
 import type { Logger } from './core/logger.js';
 import type { Notifier } from './core/notifier.js';
+import type { Promoter } from './core/promoter.js';
 import type { Rebuilder, RebuildMethod } from './core/rebuilder.js';
 import type { StateStore } from './core/state.js';
 import { AnnotationBaseDiscovery } from './registry/annotation-discovery.js';
@@ -26,9 +29,11 @@ import { DistributionClient } from './registry/distribution-client.js';
 import { HttpClient } from './registry/http.js';
 import { privateStores } from './registry/private-store.js';
 import { RebaseRebuilder } from './registry/rebase-rebuilder.js';
+import { StorePromoter } from './registry/store-promoter.js';
 import { upstreamStores } from './registry/upstream-stores.js';
 import { WebhookNotifier } from './webhooks/webhook-notifier.js';
 import { WebhookRebuilder } from './webhooks/webhook-rebuilder.js';
+import { WebhookValidator } from './webhooks/webhook-validator.js';
 import type { WorkflowDeps } from './workflows/deps.js';
 import { DEFAULT_TIMING, type WorkflowTiming } from './workflows/types.js';
 
@@ -118,6 +123,13 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
     return tasks;
   };
 
+  const promoter: Promoter = new StorePromoter(stores);
+  const webhookValidator = new WebhookValidator(http, env);
+  const validatorFor = (check: GateCheck): GateValidator => {
+    if (check.kind === 'webhook') return webhookValidator;
+    throw new Error(`a ${check.kind} check has no outside validator on this host`);
+  };
+
   const discovery: readonly BaseImageDiscovery[] = options.replace?.discovery ?? [
     new AnnotationBaseDiscovery(stores),
     ...(acr && arm && host
@@ -132,6 +144,8 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
     importer,
     privateStores: stores,
     rebuilderFor,
+    promoter,
+    validatorFor,
     notifier: notifierFor(
       config,
       http,

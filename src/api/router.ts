@@ -6,6 +6,7 @@ import { listApps } from './apps.js';
 import type { OperatorContext } from './context.js';
 import { ApiError, type ApiRequest, type ApiResponse, errorResponse } from './exchange.js';
 import { showGraph } from './graph.js';
+import { pinImage, showImageHistory, startPromotion, startRollback, unpinImage } from './image-gate.js';
 import { listTrackedImages } from './images.js';
 import { showPlan } from './plan.js';
 import { purgeRuns } from './purge.js';
@@ -38,6 +39,11 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: ['runs', '{id}', 'rerun'], handle: rerunFailedRebuilds },
   { method: 'POST', pattern: ['runs', 'purge'], handle: purgeRuns },
   { method: 'POST', pattern: ['sync'], handle: startSync },
+  { method: 'GET', pattern: ['images', '{id}', 'history'], handle: showImageHistory },
+  { method: 'POST', pattern: ['images', '{id}', 'rollback'], handle: startRollback },
+  { method: 'POST', pattern: ['images', '{id}', 'promote'], handle: startPromotion },
+  { method: 'POST', pattern: ['images', '{id}', 'pin'], handle: pinImage },
+  { method: 'POST', pattern: ['images', '{id}', 'unpin'], handle: unpinImage },
 ];
 
 export async function routeOperatorApi(ctx: OperatorContext, req: ApiRequest): Promise<ApiResponse> {

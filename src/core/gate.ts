@@ -1,5 +1,6 @@
 // The gate between upstream and the tag every app builds FROM: a new digest waits in a quarantine
 // repository until each check passes, in order; the first failure rejects it and nothing else moves.
+import { parsePlatform, platformMatches } from './platform.js';
 
 /** One check a quarantined digest must pass. Secrets appear only as `env:NAME` references. */
 export type GateCheck =
@@ -64,10 +65,15 @@ function redactedUrl(url: string): string {
   }
 }
 
-/** The required platforms the image does not have, in the order they were asked for. */
+/**
+ * The required platforms the image does not have, in the order they were asked for; matched as
+ * containerd does (`linux/arm64` is `linux/arm64/v8`).
+ */
 export function missingPlatforms(present: readonly string[], required: readonly string[]): string[] {
-  const have = new Set(present);
-  return required.filter((platform) => !have.has(platform));
+  const have = present.map(parsePlatform);
+  return required.filter(
+    (wanted) => !have.some((candidate) => platformMatches(parsePlatform(wanted), candidate)),
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import { describeUntrusted } from '../registry/digest-check.js';
 import type { HttpClient } from '../registry/http.js';
 import { postJson } from './post-json.js';
 import { describeUrl, signBody } from './signature.js';
+import { onWebhookOrigin } from './status-url.js';
 
 const STATUSES: readonly RebuildStatus[] = [
   'queued',
@@ -57,7 +58,7 @@ export class WebhookRebuilder implements Rebuilder {
     if (parsed.statusUrl !== undefined) {
       return {
         runId,
-        statusUrl: onWebhookOrigin(parsed.statusUrl, url, request.app),
+        statusUrl: onWebhookOrigin(parsed.statusUrl, url, `rebuild of ${request.app}`),
         status: toStatus(parsed.status) ?? 'queued',
         ...extras(parsed, request.app),
       };
@@ -84,7 +85,7 @@ export class WebhookRebuilder implements Rebuilder {
   async status(run: RebuildRun, request: RebuildRequest): Promise<RebuildRun> {
     if (!run.statusUrl) return run;
     // Checked again here: the run comes back from orchestration history, not from our own hands.
-    const statusUrl = onWebhookOrigin(run.statusUrl, this.webhook(request).url, request.app);
+    const statusUrl = onWebhookOrigin(run.statusUrl, this.webhook(request).url, `rebuild of ${request.app}`);
     const response = await this.http.requestBytes(
       { method: 'GET', url: statusUrl, headers: { accept: 'application/json' } },
       256 * 1024,
@@ -101,32 +102,6 @@ export class WebhookRebuilder implements Rebuilder {
       );
     return { runId: run.runId, statusUrl, status, ...extras(parsed, request.app) };
   }
-}
-
-/**
- * The status URL a CI named, resolved against its webhook: only on the webhook's own origin, so a CI
- * (or whoever answers for it) cannot make basewatch fetch another host or drop to plain HTTP.
- */
-function onWebhookOrigin(statusUrl: unknown, webhookUrl: string, app: string): string {
-  const webhook = new URL(webhookUrl);
-  let resolved: URL | undefined;
-  try {
-    resolved = typeof statusUrl === 'string' ? new URL(statusUrl, webhook) : undefined;
-  } catch {
-    resolved = undefined;
-  }
-  if (
-    resolved &&
-    resolved.origin === webhook.origin &&
-    resolved.username === '' &&
-    resolved.password === ''
-  ) {
-    return resolved.href;
-  }
-  const named = resolved ? `${resolved.protocol}//${resolved.host}` : 'something that is not a URL';
-  throw new Error(
-    `rebuild of ${app}: the CI named a statusUrl on ${named}, not on its webhook's origin ${webhook.origin}; refused, not fetched`,
-  );
 }
 
 function parseAnswer(text: string): CiAnswer {

@@ -2,9 +2,12 @@
 // them in; nothing here knows which host runs it.
 import type { BasewatchConfig } from '../config/types.js';
 import type { BaseImageDiscovery } from '../core/base-discovery.js';
+import type { GateCheck } from '../core/gate.js';
+import type { GateValidator } from '../core/gate-validator.js';
 import type { Importer } from '../core/importer.js';
 import type { Logger } from '../core/logger.js';
 import type { Notifier } from '../core/notifier.js';
+import type { Promoter } from '../core/promoter.js';
 import type { Rebuilder, RebuildMethod } from '../core/rebuilder.js';
 import type { StateStore } from '../core/state.js';
 import type { StoresByRegistry } from '../registry/image-store.js';
@@ -21,6 +24,10 @@ export interface WorkflowDeps {
   /** The private registry (or OCI layout), per repository. */
   readonly privateStores: PrivateStores;
   rebuilderFor(method: RebuildMethod): Rebuilder;
+  /** Moves private tags: promotion out of quarantine, kept tags, rollback. */
+  readonly promoter: Promoter;
+  /** Asks outside validators (webhook, ACR task) for a gate verdict. */
+  validatorFor(check: GateCheck): GateValidator;
   readonly notifier: Notifier;
   readonly discovery: readonly BaseImageDiscovery[];
   /** Retry back-off and rebuild polling; the triggers put it in each orchestration's input. */

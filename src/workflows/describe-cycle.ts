@@ -5,7 +5,10 @@ export function cycleFailed(outcome: SyncCycleOutcome): boolean {
   return (
     outcome.failed.length > 0 ||
     outcome.syncs.some(
-      (sync) => sync.status !== 'synced' || sync.rebuilds.some((rebuild) => rebuild.result === 'failed'),
+      // A rejection is the gate doing its job, not a failure of the cycle.
+      (sync) =>
+        (sync.status !== 'synced' && sync.status !== 'rejected') ||
+        sync.rebuilds.some((rebuild) => rebuild.result === 'failed'),
     )
   );
 }
@@ -18,11 +21,14 @@ export function describeCycle(instanceId: string, outcome: SyncCycleOutcome): st
   for (const failure of outcome.failed) lines.push(`  failed   ${failure.target}: ${failure.error}`);
   for (const deferred of outcome.deferred)
     lines.push(`  deferred ${deferred.target} until ${deferred.resumeAt}: ${deferred.reason}`);
+  for (const held of outcome.held ?? [])
+    lines.push(`  held     ${held.target} at upstream ${held.digest}: ${held.reason}`);
   for (const sync of outcome.syncs) {
     if (sync.status !== 'synced') {
-      lines.push(
-        `  ${sync.target}: ${sync.status === 'import_failed' ? 'import failed' : 'not run'}: ${sync.reason ?? ''}`,
-      );
+      const what = { import_failed: 'import failed', rejected: 'rejected by the gate', not_run: 'not run' }[
+        sync.status
+      ];
+      lines.push(`  ${sync.target}: ${what}: ${sync.reason ?? ''}`);
       continue;
     }
     lines.push(`  ${sync.target} → ${sync.digest}`);

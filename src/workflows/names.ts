@@ -6,6 +6,8 @@ export const Orchestration = {
   syncCycle: 'syncCycle',
   syncImage: 'syncImage',
   rebuildApp: 'rebuildApp',
+  rollbackImage: 'rollbackImage',
+  promoteImage: 'promoteImage',
 } as const;
 
 export const Activity = {
@@ -13,6 +15,15 @@ export const Activity = {
   checkUpstreamDigests: 'checkUpstreamDigests',
   importImage: 'importImage',
   recordImport: 'recordImport',
+  keepPrevious: 'keepPrevious',
+  promoteDigest: 'promoteDigest',
+  startGateCheck: 'startGateCheck',
+  pollGateCheck: 'pollGateCheck',
+  recordQuarantine: 'recordQuarantine',
+  recordRejection: 'recordRejection',
+  recordPromotion: 'recordPromotion',
+  recordRollback: 'recordRollback',
+  planImageMove: 'planImageMove',
   planRebuild: 'planRebuild',
   checkAppBase: 'checkAppBase',
   startRebuild: 'startRebuild',
@@ -106,4 +117,10 @@ export function syncCycleInstanceId(at: Date, image?: string): string {
   const base = `cycle:${at.toISOString()}`;
   if (image === undefined) return sanitise(base);
   return sanitise(`${base}:${fitPart(image, MAX_INSTANCE_ID_LENGTH - base.length - 1)}`);
+}
+
+/** An operator's rollback or promotion of one tag: what, which tag, and when it was asked for. */
+export function imageMoveInstanceId(action: 'rollback' | 'promote', target: string, at: Date): string {
+  const base = `${action}:${at.toISOString()}`;
+  return sanitise(`${base}:${fitPart(target, MAX_INSTANCE_ID_LENGTH - base.length - 1)}`);
 }

@@ -78,6 +78,7 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
         digest: check.digest,
         ...(check.previousDigest !== undefined && { previousDigest: check.previousDigest }),
         platforms: check.tag.platforms,
+        ...(check.tag.gate && { gate: check.tag.gate }),
         trigger: input.trigger,
         timing: input.timing,
       },
@@ -114,6 +115,11 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
     deferred: checks.flatMap((check) =>
       check.status === 'deferred'
         ? [{ target: check.tag.target, resumeAt: check.resumeAt, reason: check.reason }]
+        : [],
+    ),
+    held: checks.flatMap((check) =>
+      check.status === 'held'
+        ? [{ target: check.tag.target, digest: check.digest, reason: check.reason }]
         : [],
     ),
     failed: [

@@ -1,173 +1,239 @@
-// One upstream change: import the new digest, verify it, record it, then rebuild the dependent apps wave by wave.
+// One upstream change: copy the new digest (into quarantine when the image has a gate, and pass its
+// checks there), keep what the tag held, move the tag, record it, then rebuild the dependents wave by wave.
 import type * as df from 'durable-functions';
-import { appSubject, imageSubject } from '../core/events.js';
-import { WaveProgress } from '../core/wave-progress.js';
-import { Activity, Orchestration, rebuildInstanceId } from './names.js';
+import { imageSubject } from '../core/events.js';
+import { keptTag } from '../core/gate.js';
+import { formatReference, parseReference } from '../core/reference.js';
+import type { Actor } from '../core/state.js';
+import { splitPrivateKey } from '../registry/private-store.js';
+import type { KeptPrevious } from './activities/gate-steps.js';
+import { Activity } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
-import type { PlannedRebuilds, RebuildAppInput, RebuildOutcome, SyncImageOutcome } from './types.js';
-import { type ImportOutcome, syncImageInput } from './types.js';
+import { passGate } from './pass-gate.js';
+import { rebuildWaves } from './rebuild-waves.js';
+import type { ImportOutcome, SyncImageInput, SyncImageOutcome } from './types.js';
+import { syncImageInput } from './types.js';
+
+type Input = ReturnType<typeof syncImageInput.parse>;
 
 export function* syncImage(context: df.OrchestrationContext): Generator<df.Task, SyncImageOutcome, unknown> {
   const input = syncImageInput.parse(context.df.getInput());
-  const imageData = {
-    image: input.target,
-    source: input.source,
-    digest: input.digest,
-    ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
-  };
+  const by: Actor = input.trigger === 'event' ? 'push' : 'cycle';
+  if (input.alreadyImported) return yield* announcePushedCopy(context, input);
 
-  let imported: ImportOutcome = { ok: true, digest: input.digest, sameDigestAsSource: true };
-  if (!input.alreadyImported) {
-    context.df.setCustomStatus({ phase: 'importing', image: input.target, digest: input.digest });
-    try {
-      imported = (yield context.df.callActivityWithRetry(Activity.importImage, transientRetry(input.timing), {
-        source: input.source,
-        target: input.target,
-        digest: input.digest,
-        platforms: input.platforms,
-      })) as ImportOutcome;
-    } catch (error) {
-      imported = { ok: false, reason: failureMessage(error) };
-    }
-  }
-  if (!imported.ok) {
-    const reason = imported.reason ?? 'import failed';
-    yield context.df.callActivityWithRetry(Activity.recordImport, transientRetry(input.timing), {
+  const { repository, tag } = splitPrivateKey(input.target);
+  const gate = input.gate;
+  // With a gate the copy goes to quarantine; without, straight to the target (after keeping the old one).
+  const at = context.df.currentUtcDateTime;
+  let kept: KeptPrevious = {};
+  if (!gate) kept = yield* keepPrevious(context, input, keptTag(tag, at), input.digest);
+  const copyTarget = gate ? `${gate.quarantine}:${tag}` : input.target;
+  const imported = yield* importCopy(context, input, copyTarget);
+  if (!imported.ok) return yield* importFailed(context, input, imported.reason ?? 'import failed');
+  const digest = imported.digest ?? input.digest;
+  const filtered = imported.sameDigestAsSource === false;
+
+  let checks: SyncImageOutcome['checks'];
+  if (gate) {
+    const when = at.toISOString();
+    yield context.df.callActivityWithRetry(Activity.recordQuarantine, transientRetry(input.timing), {
       source: input.source,
       target: input.target,
-      error: reason,
+      digest,
+      upstreamDigest: input.digest,
+      at: when,
     });
-    yield* publish(context, input.timing, [
-      orchestrationEvent(context, 'basewatch.image.import_failed', imageSubject(input.target), {
-        ...imageData,
-        reason,
-      }),
-    ]);
-    context.df.setCustomStatus({ phase: 'import failed', reason });
-    return { target: input.target, digest: input.digest, status: 'import_failed', reason, rebuilds: [] };
+    const verdict = yield* passGate(context, {
+      checks: gate.checks,
+      quarantine: gate.quarantine,
+      subject: {
+        image: input.target,
+        digest,
+        quarantine: `${gate.quarantine}@${digest}`,
+        source: pinnedSource(input.source, input.digest),
+        ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
+      },
+      timing: input.timing,
+    });
+    checks = verdict.results;
+    if (!verdict.passed) {
+      yield context.df.callActivityWithRetry(Activity.recordRejection, transientRetry(input.timing), {
+        source: input.source,
+        target: input.target,
+        digest,
+        upstreamDigest: input.digest,
+        check: verdict.check,
+        reason: verdict.reason,
+        checks,
+        at: when,
+        by,
+        runId: context.df.instanceId,
+      });
+      yield* publish(context, input.timing, [
+        orchestrationEvent(context, 'basewatch.image.rejected', imageSubject(input.target), {
+          image: input.target,
+          source: input.source,
+          digest,
+          upstreamDigest: input.digest,
+          ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
+          quarantine: `${gate.quarantine}@${digest}`,
+          check: verdict.check,
+          reason: verdict.reason,
+          checks,
+        }),
+      ]);
+      context.df.setCustomStatus({ phase: 'rejected', check: verdict.check, reason: verdict.reason });
+      return {
+        target: input.target,
+        digest,
+        status: 'rejected',
+        reason: `${verdict.check}: ${verdict.reason}`,
+        checks,
+        rebuilds: [],
+      };
+    }
+    kept = yield* keepPrevious(context, input, keptTag(tag, at), digest);
+    context.df.setCustomStatus({ phase: 'promoting', image: input.target, digest });
+    yield context.df.callActivityWithRetry(Activity.promoteDigest, transientRetry(input.timing), {
+      from: { repository: gate.quarantine, digest },
+      target: input.target,
+    });
   }
 
-  const newDigest = imported.digest ?? input.digest;
-  yield context.df.callActivityWithRetry(Activity.recordImport, transientRetry(input.timing), {
+  const previousDigest = kept.previousDigest ?? input.previousDigest;
+  yield context.df.callActivityWithRetry(Activity.recordPromotion, transientRetry(input.timing), {
     source: input.source,
     target: input.target,
-    importedDigest: newDigest,
-    ...(!input.alreadyImported && { importedFrom: input.digest }),
+    digest,
+    upstreamDigest: input.digest,
+    ...(previousDigest !== undefined && { previousDigest }),
+    ...(kept.keptAs !== undefined && { keptAs: kept.keptAs }),
+    ...(checks !== undefined && { checks }),
+    at: at.toISOString(),
+    by,
+    runId: context.df.instanceId,
   });
   yield* publish(context, input.timing, [
     orchestrationEvent(context, 'basewatch.image.imported', imageSubject(input.target), {
-      ...imageData,
-      digest: newDigest,
-      ...(imported.sameDigestAsSource === false && { upstreamDigest: input.digest, platformFiltered: true }),
-    }),
-  ]);
-
-  context.df.setCustomStatus({ phase: 'planning', image: input.target });
-  const planned = (yield context.df.callActivityWithRetry(
-    Activity.planRebuild,
-    transientRetry(input.timing),
-    {
       image: input.target,
-    },
-  )) as PlannedRebuilds;
-  const waves = planned.plan.waves;
-  const progress = new WaveProgress(planned.plan, input.target, {
-    digest: newDigest,
-    ...(input.previousDigest !== undefined && { previous: input.previousDigest }),
-  });
-  const outcomes: RebuildOutcome[] = [];
-
-  for (const [index, wave] of waves.entries()) {
-    const { runnable, skipped } = progress.start(wave);
-    for (const { app, reason } of skipped)
-      outcomes.push({ app: app.name, team: app.team, result: 'skipped', reason });
-    yield* publish(
-      context,
-      input.timing,
-      skipped.map(({ app, reason }) =>
-        orchestrationEvent(context, 'basewatch.rebuild.skipped', appSubject(app.team, app.name), {
-          app: app.name,
-          team: app.team,
-          reason,
-        }),
-      ),
-    );
-    context.df.setCustomStatus({
-      phase: 'rebuilding',
-      wave: index + 1,
-      waves: waves.length,
-      apps: runnable.map(({ app }) => app.name),
-      done: outcomes.filter((outcome) => outcome.result === 'succeeded').length,
-      failed: outcomes.filter((outcome) => outcome.result === 'failed').length,
-      skipped: outcomes.filter((outcome) => outcome.result === 'skipped').length,
-    });
-
-    const children = runnable.map(({ app, base, baseDigest, previousBaseDigest }) => {
-      const request: RebuildAppInput = {
-        app: app.name,
-        image: app.image,
-        team: app.team,
-        method: planned.methods[app.name]!,
-        base,
-        baseDigest,
-        ...(previousBaseDigest !== undefined && { previousBaseDigest }),
-        parentInstanceId: context.df.instanceId,
-        timing: input.timing,
-      };
-      return context.df.callSubOrchestrator(
-        Orchestration.rebuildApp,
-        request,
-        rebuildInstanceId(context.df.instanceId, app.name),
-      );
-    });
-    const results = yield* waitForRebuilds(context, children);
-    for (const [position, result] of results.entries()) {
-      const { app } = runnable[position]!;
-      const outcome: RebuildOutcome = result.ok
-        ? (result.value as RebuildOutcome)
-        : { app: app.name, team: app.team, result: 'failed', reason: result.reason };
-      outcomes.push(outcome);
-      progress.record(app, outcome);
-    }
-  }
-
-  const summary: SyncImageOutcome = {
-    target: input.target,
-    digest: newDigest,
-    status: 'synced',
-    rebuilds: outcomes,
-  };
-  yield* publish(context, input.timing, [
-    orchestrationEvent(context, 'basewatch.sync.completed', imageSubject(input.target), {
-      ...imageData,
-      digest: newDigest,
-      waves: waves.length,
-      succeeded: outcomes.filter((outcome) => outcome.result === 'succeeded').map((outcome) => outcome.app),
-      failed: outcomes.filter((outcome) => outcome.result === 'failed').map((outcome) => outcome.app),
-      skipped: outcomes.filter((outcome) => outcome.result === 'skipped').map((outcome) => outcome.app),
+      source: input.source,
+      digest,
+      ...(previousDigest !== undefined && { previousDigest }),
+      ...(filtered && { upstreamDigest: input.digest, platformFiltered: true }),
+      ...(kept.keptAs !== undefined && { previousKeptAs: `${repository}:${kept.keptAs}` }),
+      ...(checks !== undefined && { checks }),
     }),
   ]);
-  context.df.setCustomStatus({ phase: 'done', waves: waves.length, rebuilt: summary.rebuilds.length });
-  return summary;
+  const summary = yield* rebuildAndReport(context, input, digest, previousDigest);
+  return { ...summary, ...(checks !== undefined && { checks }) };
 }
 
-type Settled = { ok: true; value: unknown } | { ok: false; reason: string };
-
-/**
- * Waits for every task. rebuildApp reports its own failures, so a failed child means it crashed; then
- * Task.all stops at the first failure and the children still running are reported as not finished.
- */
-function* waitForRebuilds(
+/** Someone else put the digest at the target (an ImagePushed event): record it and rebuild, no copy. */
+function* announcePushedCopy(
   context: df.OrchestrationContext,
-  tasks: df.Task[],
-): Generator<df.Task, Settled[], unknown> {
-  if (tasks.length === 0) return [];
+  input: Input,
+): Generator<df.Task, SyncImageOutcome, unknown> {
+  yield context.df.callActivityWithRetry(Activity.recordImport, transientRetry(input.timing), {
+    source: input.source,
+    target: input.target,
+    importedDigest: input.digest,
+  });
+  yield* publish(context, input.timing, [
+    orchestrationEvent(context, 'basewatch.image.imported', imageSubject(input.target), {
+      image: input.target,
+      source: input.source,
+      digest: input.digest,
+      ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
+    }),
+  ]);
+  return yield* rebuildAndReport(context, input, input.digest, input.previousDigest);
+}
+
+function* keepPrevious(
+  context: df.OrchestrationContext,
+  input: Input,
+  keepAs: string,
+  incoming: string,
+): Generator<df.Task, KeptPrevious, unknown> {
+  return (yield context.df.callActivityWithRetry(Activity.keepPrevious, transientRetry(input.timing), {
+    target: input.target,
+    keepAs,
+    incoming,
+  })) as KeptPrevious;
+}
+
+function* importCopy(
+  context: df.OrchestrationContext,
+  input: Input,
+  target: string,
+): Generator<df.Task, ImportOutcome, unknown> {
+  context.df.setCustomStatus({ phase: 'importing', image: target, digest: input.digest });
   try {
-    yield context.df.Task.all(tasks);
+    return (yield context.df.callActivityWithRetry(Activity.importImage, transientRetry(input.timing), {
+      source: input.source,
+      target,
+      digest: input.digest,
+      platforms: input.platforms,
+    })) as ImportOutcome;
   } catch (error) {
-    context.log(`a rebuild crashed: ${failureMessage(error)}`);
+    return { ok: false, reason: failureMessage(error) };
   }
-  return tasks.map((task) =>
-    task.isCompleted ? { ok: true, value: task.result } : { ok: false, reason: failureMessage(task.result) },
-  );
+}
+
+function* importFailed(
+  context: df.OrchestrationContext,
+  input: Input,
+  reason: string,
+): Generator<df.Task, SyncImageOutcome, unknown> {
+  yield context.df.callActivityWithRetry(Activity.recordImport, transientRetry(input.timing), {
+    source: input.source,
+    target: input.target,
+    error: reason,
+  });
+  yield* publish(context, input.timing, [
+    orchestrationEvent(context, 'basewatch.image.import_failed', imageSubject(input.target), {
+      image: input.target,
+      source: input.source,
+      digest: input.digest,
+      ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
+      reason,
+    }),
+  ]);
+  context.df.setCustomStatus({ phase: 'import failed', reason });
+  return { target: input.target, digest: input.digest, status: 'import_failed', reason, rebuilds: [] };
+}
+
+function* rebuildAndReport(
+  context: df.OrchestrationContext,
+  input: Pick<SyncImageInput, 'source' | 'target'> & { timing: Input['timing'] },
+  digest: string,
+  previousDigest: string | undefined,
+): Generator<df.Task, SyncImageOutcome, unknown> {
+  const { waves, outcomes } = yield* rebuildWaves(context, {
+    target: input.target,
+    digest,
+    ...(previousDigest !== undefined && { previousDigest }),
+    timing: input.timing,
+  });
+  const names = (result: string) => outcomes.filter((outcome) => outcome.result === result).map((o) => o.app);
+  yield* publish(context, input.timing, [
+    orchestrationEvent(context, 'basewatch.sync.completed', imageSubject(input.target), {
+      image: input.target,
+      source: input.source,
+      digest,
+      ...(previousDigest !== undefined && { previousDigest }),
+      waves,
+      succeeded: names('succeeded'),
+      failed: names('failed'),
+      skipped: names('skipped'),
+    }),
+  ]);
+  context.df.setCustomStatus({ phase: 'done', waves, rebuilt: outcomes.length });
+  return { target: input.target, digest, status: 'synced', rebuilds: outcomes };
+}
+
+/** `docker.io/library/node:20` at `sha256:…` → `docker.io/library/node@sha256:…`. */
+function pinnedSource(source: string, digest: string): string {
+  const { tag: _tag, ...ref } = parseReference(source);
+  return formatReference({ ...ref, digest });
 }

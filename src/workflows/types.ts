@@ -1,5 +1,6 @@
 // What the workflows pass between orchestrators and activities: plain JSON, never a secret.
 import { z } from 'zod';
+import type { CheckResult, Gate } from '../core/gate.js';
 import type { RebuildPlan } from '../core/rebuild-plan.js';
 import type { RebuildMethod, RebuildRun } from '../core/rebuilder.js';
 
@@ -11,6 +12,8 @@ export interface TrackedTag {
   readonly target: string;
   readonly platforms: 'all' | readonly string[];
   readonly minRemaining: number;
+  /** The checks a new digest passes in quarantine first; absent: imported straight to the target. */
+  readonly gate?: Gate;
 }
 
 export type TagCheck =
@@ -27,7 +30,9 @@ export type TagCheck =
       readonly resumeAt: string;
       readonly reason: string;
     }
-  | { readonly status: 'failed'; readonly tag: TrackedTag; readonly error: string };
+  | { readonly status: 'failed'; readonly tag: TrackedTag; readonly error: string }
+  /** Upstream moved, but the image is pinned or this digest was rejected: reported, not promoted. */
+  | { readonly status: 'held'; readonly tag: TrackedTag; readonly digest: string; readonly reason: string };
 
 /** How long the workflows wait: retry back-off of activities, and how a running rebuild is polled. */
 export const workflowTiming = z.object({
@@ -64,6 +69,8 @@ export const syncImageInput = z.object({
   trigger: z.enum(['timer', 'manual', 'event']),
   /** True when someone else already put the digest at the target (an ImagePushed event): no import. */
   alreadyImported: z.boolean().default(false),
+  /** Checked in quarantine before the target moves (config references only, never a secret). */
+  gate: z.custom<Gate>((value) => typeof value === 'object' && value !== null).optional(),
   timing: workflowTiming.default(DEFAULT_TIMING),
 });
 export type SyncImageInput = z.input<typeof syncImageInput>;
@@ -110,9 +117,11 @@ export interface ImportOutcome {
 export interface SyncImageOutcome {
   readonly target: string;
   readonly digest: string;
-  /** not_run: another orchestration already handles this change (or the sync crashed). */
-  readonly status: 'synced' | 'import_failed' | 'not_run';
+  /** not_run: another orchestration already handles this change (or the sync crashed); rejected: by the gate. */
+  readonly status: 'synced' | 'import_failed' | 'rejected' | 'not_run';
   readonly reason?: string;
+  /** The gate's checks, in the order they ran. */
+  readonly checks?: readonly CheckResult[];
   readonly rebuilds: readonly RebuildOutcome[];
 }
 
@@ -122,5 +131,30 @@ export interface SyncCycleOutcome {
   readonly changed: number;
   readonly deferred: readonly { target: string; resumeAt: string; reason: string }[];
   readonly failed: readonly { target: string; error: string }[];
+  /** Upstream moved but nothing was promoted: the image is pinned, or the digest was rejected. */
+  readonly held?: readonly { target: string; digest: string; reason: string }[];
   readonly syncs: readonly SyncImageOutcome[];
+}
+
+/** An operator's rollback or promotion of one tag (see move-image.ts). */
+export const imageMoveInput = z.object({
+  /** `base/node:20` */
+  target: z.string(),
+  /** Rollback: where to (default: the digest promoted before the current one). Promote: which digest. */
+  digest: z.string().optional(),
+  /** Why, in the operator's words; kept in the image's history and sent in the event. */
+  reason: z.string().max(1000).optional(),
+  timing: workflowTiming.default(DEFAULT_TIMING),
+});
+export type ImageMoveInput = z.input<typeof imageMoveInput>;
+
+export interface ImageMoveOutcome {
+  readonly action: 'rollback' | 'promote';
+  readonly target: string;
+  /** refused: the digest is not held where it must be, or there is nothing earlier to roll back to. */
+  readonly status: 'rolled_back' | 'promoted' | 'refused';
+  readonly digest?: string;
+  readonly previousDigest?: string;
+  readonly reason?: string;
+  readonly rebuilds: readonly RebuildOutcome[];
 }

@@ -14,15 +14,15 @@ export interface WebhookReceiver {
   readonly received: ReceivedRequest[];
   /** Statuses to answer with before the default (200 with `reply`). */
   failNext(...statuses: number[]): void;
-  /** The JSON body answered to POSTs, and to GETs of `path`. */
-  reply(path: string, body: unknown): void;
+  /** The JSON body answered to POSTs, and to GETs of `path`, with `status` (default 200). */
+  reply(path: string, body: unknown, status?: number): void;
   stop(): Promise<void>;
 }
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedRequest[] = [];
   const failures: number[] = [];
-  const replies = new Map<string, unknown>();
+  const replies = new Map<string, { body: unknown; status: number }>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,8 +38,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       if (failure !== undefined) return res.writeHead(failure).end();
       const reply = replies.get(path);
       res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(reply === undefined ? '' : JSON.stringify(reply));
+        .writeHead(reply?.status ?? 200, { 'content-type': 'application/json' })
+        .end(reply === undefined ? '' : JSON.stringify(reply.body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,7 +48,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     url: `http://127.0.0.1:${port}`,
     received,
     failNext: (...statuses) => failures.push(...statuses),
-    reply: (path, body) => replies.set(path, body),
+    reply: (path, body, status = 200) => replies.set(path, { body, status }),
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -46,6 +46,7 @@ export async function resolveTrackedTags(
           target: `${image.target}:${tag}`,
           platforms: image.platforms,
           minRemaining: image.rateLimit.minRemaining,
+          ...(image.gate && { gate: image.gate }),
         });
       }
     } catch (error) {
