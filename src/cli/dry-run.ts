@@ -1,9 +1,7 @@
 // What a sync cycle would do, without doing it: upstream HEADs only, nothing imported, nothing recorded.
 
 import type { RebuildPlan } from '../core/rebuild-plan.js';
-import { parseReference } from '../core/reference.js';
-import { checkUpstream } from '../registry/check-upstream.js';
-import { compareWithCopy } from '../workflows/activities/check-upstream-digests.js';
+import { compareWithCopy, headTrackedTags } from '../workflows/activities/check-upstream-digests.js';
 import { planRebuilds } from '../workflows/activities/plan-rebuild.js';
 import { resolveTrackedTags } from '../workflows/activities/resolve-tracked-tags.js';
 import type { WorkflowDeps } from '../workflows/deps.js';
@@ -27,19 +25,17 @@ export async function dryRun(deps: WorkflowDeps, image?: string): Promise<DryRun
     onlyDue: false,
     at: deps.now().toISOString(),
   });
-  const minRemaining = Math.max(0, ...resolved.tags.map((tag) => tag.minRemaining));
-  const report = await checkUpstream(
-    resolved.tags.map((tag) => parseReference(tag.source)),
-    { stores: deps.upstream, minRemaining },
-  );
+  const { checked, refused } = await headTrackedTags(deps, resolved.tags);
   const result: DryRun = {
     wouldImport: [],
     unchanged: [],
     deferred: [],
-    failed: resolved.errors.map((e) => ({ target: e.image, error: e.error })),
+    failed: [
+      ...resolved.errors.map((e) => ({ target: e.image, error: e.error })),
+      ...refused.flatMap((c) => (c.status === 'failed' ? [{ target: c.tag.target, error: c.error }] : [])),
+    ],
   };
-  for (const [index, check] of report.checks.entries()) {
-    const tag = resolved.tags[index]!;
+  for (const { tag, check } of checked) {
     if (check.status === 'failed') result.failed.push({ target: tag.target, error: check.error });
     else if (check.status === 'deferred')
       result.deferred.push({ target: tag.target, resumeAt: check.resumeAt, reason: check.reason });

@@ -141,7 +141,8 @@ export function summariseChanges(
   };
 }
 
-function releaseName(os: OsRelease): string {
+/** `Debian GNU/Linux 12 (bookworm)`, else `debian 12`. */
+export function releaseName(os: OsRelease): string {
   return os.prettyName ?? [os.id, os.versionId].filter(Boolean).join(' ');
 }
 

@@ -52,8 +52,3 @@ export interface ImageInventory {
 export function compareVersions(manager: PackageManager, a: string, b: string): number {
   return manager === 'apk' ? compareApkVersions(a, b) : compareDpkgVersions(a, b);
 }
-
-export function describeOs(os: OsRelease | undefined): string | undefined {
-  if (!os) return undefined;
-  return os.prettyName ?? ([os.id, os.versionId].filter(Boolean).join(' ') || undefined);
-}

@@ -67,7 +67,7 @@ function usage<T>(parse: () => T): T {
 }
 
 /** Registry credentials from the config file's `credentials` section, when there is a config file. */
-async function credentialsFrom(file: string): Promise<CredentialSource | undefined> {
+export async function credentialsFrom(file: string): Promise<CredentialSource | undefined> {
   const exists = await access(file).then(
     () => true,
     () => false,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerCopy } from './copy.js';
 import { register as registerDemo } from './demo.js';
+import { register as registerDiff } from './diff.js';
 import { register as registerGraph } from './graph.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerRuns } from './runs.js';
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   registerPlan(program);
   registerGraph(program);
   registerCopy(program);
+  registerDiff(program);
   registerStart(program);
   registerSync(program);
   registerRuns(program);

@@ -13,18 +13,30 @@ export async function checkUpstreamDigests(
   deps: WorkflowDeps,
   input: { tags: TrackedTag[] },
 ): Promise<TagCheck[]> {
-  const minRemaining = Math.max(0, ...input.tags.map((tag) => tag.minRemaining));
-  const { valid, refused } = parseSources(input.tags);
+  const { checked, refused } = await headTrackedTags(deps, input.tags);
+  const at = deps.now().toISOString();
+  const limit = pLimit(STATE_WRITES);
+  const remembered = await Promise.all(
+    checked.map(({ tag, check }) => limit(() => remember(deps, tag, check, at))),
+  );
+  return [...remembered, ...refused];
+}
+
+/**
+ * The upstream digest of each tag, HEADs bounded and budgeted per registry, nothing written: the
+ * activity and the CLI's dry run read upstream the same way. A source that is no reference is refused alone.
+ */
+export async function headTrackedTags(
+  deps: Pick<WorkflowDeps, 'upstream'>,
+  tags: readonly TrackedTag[],
+): Promise<{ checked: { tag: TrackedTag; check: UpstreamCheck }[]; refused: TagCheck[] }> {
+  const minRemaining = Math.max(0, ...tags.map((tag) => tag.minRemaining));
+  const { valid, refused } = parseSources(tags);
   const report = await checkUpstream(
     valid.map((entry) => entry.ref),
     { stores: deps.upstream, minRemaining },
   );
-  const at = deps.now().toISOString();
-  const limit = pLimit(STATE_WRITES);
-  const checked = await Promise.all(
-    report.checks.map((check, index) => limit(() => remember(deps, valid[index]!.tag, check, at))),
-  );
-  return [...checked, ...refused];
+  return { checked: report.checks.map((check, index) => ({ tag: valid[index]!.tag, check })), refused };
 }
 
 /**
