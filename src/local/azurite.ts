@@ -2,6 +2,7 @@
 // the data directory (or in memory), and the tests' real Table storage. In-process so that it can never
 // outlive basewatch: an orphaned Azurite would keep writing its stale copy over the next run's files.
 import { mkdir } from 'node:fs/promises';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
@@ -17,7 +18,7 @@ export interface AzuriteTables {
   /** For TableClient.fromConnectionString (plain HTTP on loopback). */
   readonly connectionString: string;
   readonly endpoint: string;
-  /** Closes the server and writes the database (Azurite otherwise saves every 5 s). */
+  /** Closes the server and writes the database. */
   stop(): Promise<void>;
 }
 
@@ -29,6 +30,14 @@ export interface AzuriteOptions {
 interface TableServer {
   start(): Promise<void>;
   close(): Promise<void>;
+  /** Azurite's own fields (JavaScript-public): the HTTP server and the Loki database behind it. */
+  readonly httpServer: Server;
+  readonly metadataStore: { readonly db: LokiDatabase };
+}
+
+interface LokiDatabase {
+  /** Writes the whole database (to a temporary file, then renamed); calls made during a save share the next one. */
+  saveDatabase(done: (error?: unknown) => void): void;
 }
 
 // Azurite ships no typings for its programmatic entry; these are the two classes its own main.js uses.
@@ -62,6 +71,7 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
     options.location === undefined, // in memory
   );
   const server = new TableServerClass(config);
+  if (options.location !== undefined) answerWritesOnceSaved(server);
   try {
     await server.start();
   } catch (error) {
@@ -80,4 +90,36 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
       return stopped;
     },
   };
+}
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Azurite keeps tables in memory and saves them every 5 s, so a kill -9 loses up to 5 s of writes it had
+ * acknowledged: a 202 for a run that then never existed, a finished run that comes back Running. Azure
+ * answers a write once it is stored; so does this: the answer to every write waits for a save of the
+ * database that includes it (concurrent writes share one save). A save that fails drops the connection,
+ * so the client sees the write unacknowledged rather than acknowledged and lost.
+ */
+function answerWritesOnceSaved(server: TableServer): void {
+  const { httpServer } = server;
+  const handlers = httpServer.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  httpServer.removeAllListeners('request');
+  const saved = () =>
+    new Promise<void>((resolve, reject) =>
+      server.metadataStore.db.saveDatabase((error) => (error ? reject(error) : resolve())),
+    );
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!READS.has(req.method ?? 'GET')) {
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        saved().then(
+          () => end(...args),
+          (error: unknown) => res.destroy(error as Error),
+        );
+        return res;
+      }) as ServerResponse['end'];
+    }
+    for (const handle of handlers) handle(req, res);
+  });
 }
