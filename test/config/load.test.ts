@@ -135,11 +135,28 @@ const BAD: [string, string, string[]][] = [
     ],
   ],
   [
-    'a gate (planned, not built)',
+    'a gate check written beside checks instead of in them',
     edit('    target: base/node\n', '    target: base/node\n    gate: { acrTask: validate-base }\n'),
     [
-      'basewatch.yaml:18:11: images[0].gate: validating a new base before promoting it (gate) is planned but not built yet: remove gate',
+      'basewatch.yaml:18:11: images[0].gate.checks: required: expected array',
+      "basewatch.yaml:18:13: images[0].gate.acrTask: unknown key 'acrTask'; expected one of: quarantine, checks",
     ],
+  ],
+  [
+    'a gate check with two names, and a growth without a percent sign',
+    edit(
+      '    target: base/node\n',
+      '    target: base/node\n    gate: { checks: [ { maxGrowth: 25 }, { platforms: [linux/amd64], maxGrowth: "5%" } ] }\n',
+    ),
+    [
+      'basewatch.yaml:18:36: images[0].gate.checks[0].maxGrowth: expected a percentage, e.g. 25%',
+      'basewatch.yaml:18:42: images[0].gate.checks[1]: expected exactly one of platforms, maxGrowth, webhook, acrTask, signature, found platforms and maxGrowth',
+    ],
+  ],
+  [
+    'a gate that is neither none nor checks',
+    edit('    target: base/node\n', '    target: base/node\n    gate: yes\n'),
+    ["basewatch.yaml:18:11: images[0].gate: expected 'none' or { quarantine?, checks: [...] }"],
   ],
   [
     'unknown key in an image',
@@ -288,7 +305,7 @@ const BAD: [string, string, string[]][] = [
     'unknown event type',
     edit('types: [basewatch.rebuild.failed]', 'types: [rebuild.failed]'),
     [
-      'basewatch.yaml:42:70: notifications.webhooks[0].types[0]: expected one of: basewatch.upstream.changed, basewatch.image.imported, basewatch.image.import_failed, basewatch.image.gate_failed, basewatch.rebuild.started, basewatch.rebuild.succeeded, basewatch.rebuild.failed, basewatch.rebuild.skipped, basewatch.sync.completed',
+      'basewatch.yaml:42:70: notifications.webhooks[0].types[0]: expected one of: basewatch.upstream.changed, basewatch.image.imported, basewatch.image.import_failed, basewatch.image.rejected, basewatch.image.rolled_back, basewatch.rebuild.started, basewatch.rebuild.succeeded, basewatch.rebuild.failed, basewatch.rebuild.skipped, basewatch.sync.completed',
     ],
   ],
   [
