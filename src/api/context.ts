@@ -1,8 +1,10 @@
 // What the operator API needs from a host: the ports it reads and starts work through, built once per host.
 import type { BasewatchConfig } from '../config/types.js';
 import type { BaseImageDiscovery } from '../core/base-discovery.js';
+import type { LayerFindingsCache } from '../core/layer-findings.js';
 import type { Orchestrations } from '../core/orchestrations.js';
 import type { StateStore } from '../core/state.js';
+import type { PrivateStores } from '../registry/private-store.js';
 import type { WorkflowDeps } from '../workflows/deps.js';
 import type { WorkflowTiming } from '../workflows/types.js';
 
@@ -16,6 +18,10 @@ export interface OperatorContext {
   /** Handed to the cycles the API starts, as the timer does. */
   readonly timing: WorkflowTiming;
   now(): Date;
+  /** The private registry, where the changes route reads images; absent, that route answers 501. */
+  readonly privateStores?: PrivateStores;
+  /** Layer findings by layer digest, shared with the workflows' package diffs. */
+  readonly layerFindings?: LayerFindingsCache;
 }
 
 /** The operator API over the ports one host built and the orchestrations it runs; the same on every host. */
@@ -27,5 +33,7 @@ export function operatorContext(orchestrations: Orchestrations, deps: WorkflowDe
     discovery: deps.discovery,
     timing: deps.timing,
     now: deps.now,
+    privateStores: deps.privateStores,
+    ...(deps.layerFindings && { layerFindings: deps.layerFindings }),
   };
 }

@@ -5,6 +5,7 @@ import type { BaseImageDiscovery } from '../core/base-discovery.js';
 import type { GateCheck } from '../core/gate.js';
 import type { GateValidator } from '../core/gate-validator.js';
 import type { Importer } from '../core/importer.js';
+import type { LayerFindingsCache } from '../core/layer-findings.js';
 import type { Logger } from '../core/logger.js';
 import type { Notifier } from '../core/notifier.js';
 import type { Promoter } from '../core/promoter.js';
@@ -30,6 +31,8 @@ export interface WorkflowDeps {
   validatorFor(check: GateCheck): GateValidator;
   readonly notifier: Notifier;
   readonly discovery: readonly BaseImageDiscovery[];
+  /** What each layer was found to hold, by layer digest (package diffs); absent, layers are read every time. */
+  readonly layerFindings?: LayerFindingsCache;
   /** Retry back-off and rebuild polling; the triggers put it in each orchestration's input. */
   readonly timing: WorkflowTiming;
   readonly logger: Logger;
