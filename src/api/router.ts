@@ -3,6 +3,7 @@
 // 400 bad query or body, 404 unknown route or run, 405 wrong method (with `allow`), 409 run already
 // finished or a cycle already running, 500 anything else, named with the route.
 import { listApps } from './apps.js';
+import { showChanges } from './changes.js';
 import type { OperatorContext } from './context.js';
 import { ApiError, type ApiRequest, type ApiResponse, errorResponse } from './exchange.js';
 import { showGraph } from './graph.js';
@@ -40,6 +41,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: ['runs', 'purge'], handle: purgeRuns },
   { method: 'POST', pattern: ['sync'], handle: startSync },
   { method: 'GET', pattern: ['images', '{id}', 'history'], handle: showImageHistory },
+  { method: 'GET', pattern: ['images', '{id}', 'changes'], handle: showChanges },
   { method: 'POST', pattern: ['images', '{id}', 'rollback'], handle: startRollback },
   { method: 'POST', pattern: ['images', '{id}', 'promote'], handle: startPromotion },
   { method: 'POST', pattern: ['images', '{id}', 'pin'], handle: pinImage },
