@@ -7,7 +7,6 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toTrustMaterial } from '@sigstore/verify';
 import { resolveSecret } from '../config/secret.js';
 import type { SignaturePolicy } from '../config/signature-policy.js';
-import { KEY_HINT } from './cosign-bundle.js';
 
 const MAX_TRUSTED_ROOT_BYTES = 4 * 1024 * 1024;
 const NO_ROOT: TrustedRoot = TrustedRoot.fromJSON({
@@ -44,9 +43,9 @@ export async function policyTrust(
     );
   }
   const key = policy.key !== undefined ? policyKey(policy.key, env) : undefined;
-  const material = toTrustMaterial(root ?? NO_ROOT, (hint) => {
-    if (key === undefined || hint !== KEY_HINT)
-      throw new TrustSetupError('no key is trusted for this signature');
+  // The policy trusts one key, whatever hint a bundle carries (cosign writes its own or none).
+  const material = toTrustMaterial(root ?? NO_ROOT, () => {
+    if (key === undefined) throw new TrustSetupError('no key is trusted: the policy names none');
     return { publicKey: key, validFor: () => true };
   });
   return { material, hasRoot: root !== undefined, ctlogs: root?.ctlogs.length ?? 0 };

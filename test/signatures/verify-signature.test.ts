@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyImageSignature } from '../../src/signatures/verify-image-signature.js';
-import { cosignSignatureManifest, simpleSigningPayload, tagFor } from '../referrers/attachments.js';
+import {
+  cosignSignatureManifest,
+  makeArtifact,
+  referrersIndex,
+  simpleSigningPayload,
+  tagFor,
+} from '../referrers/attachments.js';
 import { registryStore } from '../registry/support-copy.js';
 import { makeImage, pushImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -362,5 +368,122 @@ describe('keyless (Fulcio certificate and Rekor entry, checked offline against a
       keyless: { issuer: ISSUER, identity: POLICY_IDENTITY },
     });
     expect(!verdict.ok && verdict.reason).toContain('keyless verification needs trustedRoot');
+  });
+});
+
+describe('cosign v3: a sigstore bundle attached as a referrer (tag schema on Distribution 2.8)', () => {
+  const BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+
+  /** A DSSE bundle over an in-toto statement naming `subjectDigest`, signed with `key` (PAE, as DSSE defines it). */
+  function keyBundle(key: ReturnType<typeof ecKey>, subjectName: string, subjectDigest: string): Buffer {
+    const payloadType = 'application/vnd.in-toto+json';
+    const payload = Buffer.from(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: subjectName, digest: { sha256: subjectDigest.slice('sha256:'.length) } }],
+        predicateType: 'https://sigstore.dev/cosign/sign/v1',
+        predicate: {},
+      }),
+    );
+    const pae = Buffer.concat([
+      Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${payload.length} `),
+      payload,
+    ]);
+    return Buffer.from(
+      JSON.stringify({
+        mediaType: BUNDLE_V03,
+        verificationMaterial: {
+          publicKey: { hint: 'cosign-wrote-this' },
+          tlogEntries: [],
+          timestampVerificationData: { rfc3161Timestamps: [] },
+        },
+        dsseEnvelope: {
+          payload: payload.toString('base64'),
+          payloadType,
+          signatures: [{ sig: signBase64(key.privateKey, pae), keyid: '' }],
+        },
+      }),
+    );
+  }
+
+  async function attachBundle(repository: string, digest: string, size: number, bundle: Buffer) {
+    const artifact = makeArtifact({
+      artifactType: BUNDLE_V03,
+      layers: [{ mediaType: BUNDLE_V03, bytes: bundle }],
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size },
+    });
+    await pushImage(registry.url, repository, artifact.digest, artifact);
+    const index = referrersIndex([artifact]);
+    await pushImage(registry.url, repository, tagFor(digest), {
+      ...index,
+      kind: 'image',
+      blobs: new Map(),
+    } as never);
+    return artifact.digest;
+  }
+
+  it('accepts a bundle whose statement names the digest, signed by the key', async () => {
+    const made = makeImage({ seed: 'sig/bundle-good' });
+    await pushImage(registry.url, 'sig/bundle-good', '1', made);
+    const key = ecKey();
+    const bundleDigest = await attachBundle(
+      'sig/bundle-good',
+      made.digest,
+      made.size,
+      keyBundle(key, 'img', made.digest),
+    );
+
+    const verdict = await check(
+      'sig/bundle-good',
+      made.digest,
+      { key: 'env:COSIGN_KEY' },
+      { COSIGN_KEY: key.publicPem },
+    );
+
+    expect(verdict).toEqual({
+      ok: true,
+      signer: { method: 'key', key: 'env:COSIGN_KEY', signature: `bundle ${bundleDigest}` },
+    });
+  });
+
+  it('refuses a bundle whose statement names another digest', async () => {
+    const made = makeImage({ seed: 'sig/bundle-other' });
+    await pushImage(registry.url, 'sig/bundle-other', '1', made);
+    const key = ecKey();
+    const other = `sha256:${'cd'.repeat(32)}`;
+    await attachBundle('sig/bundle-other', made.digest, made.size, keyBundle(key, 'img', other));
+
+    const verdict = await check(
+      'sig/bundle-other',
+      made.digest,
+      { key: 'env:COSIGN_KEY' },
+      { COSIGN_KEY: key.publicPem },
+    );
+
+    expect(!verdict.ok && verdict.reason).toContain(
+      `the signed statement names ${other}, not ${made.digest}`,
+    );
+  });
+
+  it('refuses a bundle signed by another key', async () => {
+    const made = makeImage({ seed: 'sig/bundle-untrusted' });
+    await pushImage(registry.url, 'sig/bundle-untrusted', '1', made);
+    await attachBundle(
+      'sig/bundle-untrusted',
+      made.digest,
+      made.size,
+      keyBundle(ecKey(), 'img', made.digest),
+    );
+
+    const verdict = await check(
+      'sig/bundle-untrusted',
+      made.digest,
+      { key: 'env:COSIGN_KEY' },
+      { COSIGN_KEY: ecKey().publicPem },
+    );
+
+    expect(!verdict.ok && verdict.reason).toContain(
+      'the signature does not verify with the key in env:COSIGN_KEY',
+    );
   });
 });
