@@ -10,7 +10,11 @@ const artifactType = z
   );
 
 export const referrerPolicySchema = z.union(
-  [z.literal('all'), z.literal('none'), z.array(artifactType).min(1)],
+  [
+    z.literal('all'),
+    z.literal('none'),
+    z.array(artifactType).min(1, "expected at least one artifact type (or 'none')"),
+  ],
   {
     error:
       "expected 'all', 'none' or a list of artifact types, e.g. [application/vnd.dev.cosign.simplesigning.v1+json]",
