@@ -3,6 +3,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type * as df from 'durable-functions';
 import { checkUpstreamDigests } from './workflows/activities/check-upstream-digests.js';
+import { describeChanges } from './workflows/activities/describe-changes.js';
 import {
   recordPromotion,
   recordQuarantine,
@@ -80,6 +81,7 @@ export function activities(deps: WorkflowDeps): ReadonlyMap<string, ActivityHand
     [Activity.getRebuildStatus, bind(getRebuildStatus)],
     [Activity.recordRebuild, bind(recordRebuild)],
     [Activity.publishEvents, bind(publishEvents)],
+    [Activity.describeChanges, bind(describeChanges)],
   ]);
 }
 

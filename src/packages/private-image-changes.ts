@@ -14,6 +14,8 @@ export interface PrivateChangesRequest {
   readonly from: string;
   /** A digest, or a tag; absent: the target's own tag as it is now. */
   readonly to?: string;
+  /** Where `to` lives when not in the target's repository (a quarantine repository before promotion). */
+  readonly toRepository?: string;
 }
 
 export async function privateImageChanges(
@@ -23,11 +25,12 @@ export async function privateImageChanges(
 ): Promise<ImageChanges> {
   const { repository, tag } = splitPrivateKey(request.target);
   const store = stores(repository);
-  const at = (selector: string): StoreReference =>
-    isDigest(selector) ? { repository, digest: selector } : { repository, tag: selector };
+  const at = (where: string, selector: string): StoreReference =>
+    isDigest(selector) ? { repository: where, digest: selector } : { repository: where, tag: selector };
+  const toRepository = request.toRepository ?? repository;
   return diffImages(
-    { store, ref: at(request.from) },
-    { store, ref: at(request.to ?? tag) },
+    { store, ref: at(repository, request.from) },
+    { store: stores(toRepository), ref: at(toRepository, request.to ?? tag) },
     cache ? { cache } : {},
   );
 }

@@ -30,6 +30,7 @@ export const Activity = {
   getRebuildStatus: 'getRebuildStatus',
   recordRebuild: 'recordRebuild',
   publishEvents: 'publishEvents',
+  describeChanges: 'describeChanges',
 } as const;
 
 /** Durable Functions' longest instance id. */
