@@ -16,6 +16,7 @@ export async function runPage(main: HTMLElement, instanceId: string, signal: Abo
   const finished = TERMINAL_STATUSES.includes(run.runtimeStatus);
   const spans = timeline(run.history ?? []);
   const now = finished ? new Date(run.lastUpdatedTime) : new Date();
+  const failure = failureOf(run);
   main.replaceChildren();
   append(main, [
     h('h1', {}, `Run ${run.instanceId}`),
@@ -39,6 +40,8 @@ export async function runPage(main: HTMLElement, instanceId: string, signal: Abo
         ),
     ),
     h('div', { class: 'actions' }, ...runActions(run, spans)),
+    failure !== undefined && h('h2', {}, 'Error'),
+    failure !== undefined && h('pre', { class: 'failure', 'aria-label': 'Error', tabindex: 0 }, failure),
     h('h2', {}, 'Timeline'),
     spans.length === 0 ? h('p', {}, 'No activity yet.') : timelineTable(run, spans, now),
     h('h2', {}, 'Input'),
@@ -106,6 +109,15 @@ function runActions(run: OrchestrationStatus, spans: readonly Span[]): HTMLEleme
     );
   }
   return buttons;
+}
+
+/** What went wrong, as plain text: a failed run's output, or the reason an outcome gives for failing. */
+function failureOf(run: OrchestrationStatus): string | undefined {
+  if (run.runtimeStatus === 'Failed' || run.runtimeStatus === 'Terminated')
+    return typeof run.output === 'string' ? run.output : JSON.stringify(run.output ?? null);
+  const { result, status, reason } = (run.output ?? {}) as Record<string, unknown>;
+  const failed = result === 'failed' || (typeof status === 'string' && /fail|reject/.test(status));
+  return failed && typeof reason === 'string' ? reason : undefined;
 }
 
 /** How many rebuilds a sync's output reports as failed. */

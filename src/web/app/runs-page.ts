@@ -17,6 +17,17 @@ export async function runsPage(
   signal: AbortSignal,
 ): Promise<void> {
   document.title = 'Runs · basewatch';
+  const results = h('div', { id: 'run-results', 'aria-live': 'polite' });
+  await showResults(results, params, signal);
+  // The filters and the purge form are drawn once: refreshing the list must not undo what is being typed.
+  main.replaceChildren(h('h1', {}, 'Runs'), filters(params), results, purgeForm());
+}
+
+async function showResults(
+  results: HTMLElement,
+  params: URLSearchParams,
+  signal: AbortSignal,
+): Promise<void> {
   const query = new URLSearchParams({ limit: String(RUNS_PAGE_SIZE) });
   for (const name of ['status', 'name'] as const) {
     const value = params.get(name);
@@ -29,6 +40,7 @@ export async function runsPage(
   const token = params.get('page');
   if (token) query.set('continuationToken', token);
   const page = await getJson<RunPageView>(`/runs?${query}`);
+  if (signal.aborted) return;
 
   const rows = document.createDocumentFragment();
   for (const run of page.runs) {
@@ -74,17 +86,14 @@ export async function runsPage(
       h('button', { type: 'button', id: 'next-page', onclick: () => go(params, next) }, 'Next page'),
     );
   }
-  main.replaceChildren(
-    h('h1', {}, 'Runs'),
-    filters(params),
+  results.replaceChildren(
     page.runs.length === 0 ? h('p', { class: 'summary' }, 'No runs match.') : table,
     pager,
-    purgeForm(),
   );
   // While something on the page runs, read the same page again.
   if (page.runs.some((run) => !TERMINAL_STATUSES.includes(run.runtimeStatus))) {
     setTimeout(() => {
-      if (!signal.aborted) runsPage(main, params, signal).catch(() => undefined);
+      if (!signal.aborted) showResults(results, params, signal).catch(() => undefined);
     }, REFRESH_MS);
   }
 }
