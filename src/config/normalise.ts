@@ -59,6 +59,7 @@ export function normaliseConfig(
       webhooks: raw.notifications?.webhooks ?? [],
     },
     ...(raw.hooks && { hooks: { token: raw.hooks.token } }),
+    ...(raw.history && { history: { keepDays: raw.history.keepDays } }),
   };
   if (problems.length === 0) problems.push(...cycleProblems(config));
   return { config, problems };

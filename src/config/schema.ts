@@ -221,6 +221,14 @@ export const configSchema = strict({
   }).optional(),
   // Registry push notifications must carry `Authorization: Bearer <token>` on the local host.
   hooks: strict({ token: secretReference }).optional(),
+  // Finished runs older than this many days are purged daily by the host (issue #17).
+  history: strict({
+    keepDays: z
+      .number({ error: 'expected a whole number of days' })
+      .int({ error: 'expected a whole number of days' })
+      .min(1, { error: 'expected at least 1 day' })
+      .max(36_500, { error: 'expected at most 36500 days' }),
+  }).optional(),
 });
 
 /** basewatch.yaml as written, after the schema accepted it. */

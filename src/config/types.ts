@@ -93,6 +93,13 @@ export interface BasewatchConfig {
   readonly notifications: NotificationsConfig;
   /** Absent: the local host refuses registry push notifications (they would be unauthenticated). */
   readonly hooks?: HooksConfig;
+  /** Absent: run history is kept for ever. */
+  readonly history?: HistoryConfig;
+}
+
+/** How long finished runs are kept: the host purges older ones daily. */
+export interface HistoryConfig {
+  readonly keepDays: number;
 }
 
 /** How registries that send push notifications authenticate to basewatch. */
