@@ -3,6 +3,7 @@ import { register as registerCopy } from './copy.js';
 import { register as registerDemo } from './demo.js';
 import { register as registerDiff } from './diff.js';
 import { register as registerGraph } from './graph.js';
+import { register as registerImageGate } from './image-gate.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerRuns } from './runs.js';
 import { register as registerStart } from './start.js';
@@ -19,5 +20,6 @@ export function registerCommands(program: Command): void {
   registerStart(program);
   registerSync(program);
   registerRuns(program);
+  registerImageGate(program);
   registerDemo(program);
 }
