@@ -2,7 +2,7 @@
 // archived by GNU tar, compressed by node:zlib (gzip) or the zstd command, named by node:crypto.
 // Whiteouts are what Docker writes: empty files named `.wh.<name>` and `.wh..wh..opq`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -14,7 +14,8 @@ import {
   type TestLayer,
 } from '../support/images.js';
 
-export type TreeEntry = string | { readonly symlink: string };
+/** File content, a symlink, or a hard link to another path of the same tree (written after it). */
+export type TreeEntry = string | { readonly symlink: string } | { readonly hardlink: string };
 export type Compression = 'gzip' | 'zstd' | 'none';
 
 export interface FsLayer extends TestLayer {
@@ -35,7 +36,8 @@ export function fsLayer(tree: Record<string, TreeEntry>, compression: Compressio
       const file = join(dir, path);
       mkdirSync(dirname(file), { recursive: true });
       if (typeof entry === 'string') writeFileSync(file, entry, { mode: 0o644 });
-      else symlinkSync(entry.symlink, file);
+      else if ('symlink' in entry) symlinkSync(entry.symlink, file);
+      else linkSync(join(dir, entry.hardlink), file);
     }
     const tar = execFileSync(
       'tar',
