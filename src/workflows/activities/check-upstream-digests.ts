@@ -70,12 +70,26 @@ export function compareWithCopy(
   copy: TrackedImageState | undefined,
 ): TagCheck {
   if (copiedUpstreamDigest(copy) === digest) return { status: 'unchanged', tag, digest };
+  const held = holdReason(copy, digest);
+  if (held !== undefined) return { status: 'held', tag, digest, reason: held };
   return {
     status: 'changed',
     tag,
     digest,
     ...(copy?.importedDigest !== undefined && { previousDigest: copy.importedDigest }),
   };
+}
+
+/** Why a new upstream digest is not promoted: the tag is pinned, or the gate rejected this very digest. */
+function holdReason(copy: TrackedImageState | undefined, digest: string): string | undefined {
+  if (copy?.pinned) {
+    const { pinned } = copy;
+    return `pinned at ${pinned.digest} by ${pinned.by}${pinned.reason ? ` (${pinned.reason})` : ''}; unpin to promote ${digest}`;
+  }
+  if (copy?.rejected?.upstreamDigest === digest) {
+    return `${digest} was rejected by ${copy.rejected.check}: ${copy.rejected.reason}; promote it by hand to override`;
+  }
+  return undefined;
 }
 
 async function remember(
