@@ -21,7 +21,7 @@ import { LocalDurableEngine } from './durable/engine.js';
 import { IndexedInstanceStore } from './durable/run-index.js';
 import { TableInstanceStore } from './durable/table-instance-store.js';
 import { type LocalServer, startLocalServer } from './http-server.js';
-import { type ScheduleTimer, startScheduleTimer } from './timer.js';
+import { type ScheduleTimer, startDailyPurge, startScheduleTimer } from './timer.js';
 
 export interface LocalHostOptions {
   readonly configFile: string;
@@ -118,6 +118,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         logger,
       );
       stopping.unshift(() => timer?.stop());
+      if (config.history) {
+        const retention = startDailyPurge(config.history.keepDays, engine, logger);
+        stopping.unshift(() => retention.stop());
+      }
     }
     return {
       ...parts,

@@ -1,5 +1,7 @@
 // `basewatch runs` and `basewatch runs show`: orchestration history, from the data directory or its host.
+import { MAX_PURGE_DAYS, parseRetentionDays } from '../../api/purge.js';
 import { type OrchestrationStatus, RUNTIME_STATUSES, type RuntimeStatus } from '../../core/orchestrations.js';
+import { retentionCutoff } from '../../core/retention.js';
 import { DataDirInUseError } from '../../local/data-lock.js';
 import type { LocalDurableEngine } from '../../local/durable/engine.js';
 import type { HostCommandOptions } from '../host-options.js';
@@ -7,6 +9,7 @@ import { startHost } from '../start-host.js';
 
 export type ListRunsOptions = HostCommandOptions & { status?: string; limit: string; json?: boolean };
 export type ShowRunOptions = HostCommandOptions & { json?: boolean };
+export type PurgeRunsOptions = HostCommandOptions & { olderThan: string; json?: boolean };
 
 export async function listRuns(options: ListRunsOptions): Promise<void> {
   const statuses = options.status === undefined ? undefined : parseStatuses(options.status);
@@ -34,6 +37,34 @@ export async function showRun(id: string, options: ShowRunOptions): Promise<void
   );
   if (!status) throw new Error(`no run with id '${id}' in ${options.inMemory ? 'memory' : options.data}`);
   process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : describeRun(status));
+}
+
+export async function purgeRuns(options: PurgeRunsOptions): Promise<void> {
+  const days = parseRetentionDays(options.olderThan);
+  if (days === undefined)
+    throw Object.assign(
+      new Error(
+        `--older-than '${options.olderThan}' must be a number of days from 1d to ${MAX_PURGE_DAYS}d, e.g. 30d`,
+      ),
+      { exitCode: 2 },
+    );
+  const result = await fromRuns(
+    options,
+    async (engine) => {
+      const before = retentionCutoff(new Date(), days);
+      return { purged: await engine.purgeFinished(before), before: before.toISOString() };
+    },
+    async (url) =>
+      (await apiPost(`${url}/api/runs/purge`, { olderThan: `${days}d` })) as {
+        purged: number;
+        before: string;
+      },
+  );
+  process.stdout.write(
+    options.json
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : `purged ${result.purged} finished run${result.purged === 1 ? '' : 's'} created before ${result.before}\n`,
+  );
 }
 
 function parseStatuses(text: string): RuntimeStatus[] {
@@ -94,6 +125,18 @@ async function fromRuns<T>(
   } finally {
     await host.stop();
   }
+}
+
+/** A POST to the host's operator API, as a same-origin client: JSON, no Origin. */
+async function apiPost(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = (await response.json()) as { error?: string };
+  if (!response.ok) throw new Error(`${url}: ${answer.error ?? `HTTP ${response.status}`}`);
+  return answer;
 }
 
 async function apiGet(url: string, notFoundIsUndefined = false): Promise<unknown> {

@@ -1,7 +1,8 @@
-// `basewatch runs [--status S] [--json]` and `basewatch runs show ID [--json]`: orchestration history.
+// `basewatch runs [--status S] [--json]`, `basewatch runs show ID [--json]` and
+// `basewatch runs purge --older-than 30d`: orchestration history.
 import type { Command } from 'commander';
 import { RUNTIME_STATUSES } from '../../core/orchestrations.js';
-import type { ListRunsOptions, ShowRunOptions } from '../actions/runs.js';
+import type { ListRunsOptions, PurgeRunsOptions, ShowRunOptions } from '../actions/runs.js';
 import { withHostOptions } from '../host-options.js';
 
 export function register(program: Command): void {
@@ -22,4 +23,9 @@ export function register(program: Command): void {
     .action(async (id: string, options: ShowRunOptions) =>
       (await import('../actions/runs.js')).showRun(id, options),
     );
+  withHostOptions(runs.command('purge'))
+    .description('delete the history of finished runs created more than the given days ago')
+    .requiredOption('--older-than <age>', 'days, e.g. 30d')
+    .option('--json', 'print JSON')
+    .action(async (options: PurgeRunsOptions) => (await import('../actions/runs.js')).purgeRuns(options));
 }
