@@ -1,9 +1,10 @@
 // The one HTTP layer: every retry, back-off and timeout for registry traffic lives here.
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
-import { Agent, type buildConnector, type Dispatcher, request } from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { HttpHeaders } from './headers.js';
 import { parseRetryAfter } from './rate-limit.js';
+import { Agent, request } from './undici-parts.js';
 
 export type { HttpHeaders } from './headers.js';
 
