@@ -8,6 +8,7 @@ import { tagPolicyProblems } from '../core/tag-policy.js';
 import { referrerPolicySchema } from './referrer-policy.js';
 import { parseRegistryLocation } from './registry-location.js';
 import { isSecretReference, SECRET_REFERENCE, type SecretReference } from './secret.js';
+import { signaturePolicySchema } from './signature-policy.js';
 
 function strict<Shape extends z.ZodRawShape>(shape: Shape) {
   const expected = Object.keys(shape).join(', ');
@@ -104,7 +105,7 @@ const gateCheck = strict({
     .string()
     .regex(/^[A-Za-z0-9-]{5,50}$/, 'expected an ACR task name: 5-50 letters, digits and -')
     .optional(),
-  signature: z.record(z.string(), z.unknown()).optional(),
+  signature: signaturePolicySchema.optional(),
 }).superRefine((value, ctx) => {
   const given = GATE_CHECKS.filter((key) => value[key] !== undefined);
   if (given.length !== 1) {

@@ -5,6 +5,7 @@ import { ImmutableTagError, type PromoteRequest, type Promoter } from '../core/p
 import { copyImage } from './copy.js';
 import { RegistryError } from './errors.js';
 import type { PrivateStores } from './private-store.js';
+import { copyImageReferrers } from './referrers-copy.js';
 
 export class StorePromoter implements Promoter {
   constructor(private readonly stores: PrivateStores) {}
@@ -31,6 +32,14 @@ export class StorePromoter implements Promoter {
         code: 'DIGEST_MISMATCH',
         detail: `the tag points at ${written?.digest ?? 'nothing'} after promoting ${from.digest}`,
       });
+    }
+    // Signatures, SBOMs and attestations the import kept in quarantine follow the image to its tag.
+    if (from.repository !== to.repository) {
+      await copyImageReferrers(
+        { store: this.stores(from.repository), repository: from.repository },
+        { store: target, repository: to.repository },
+        { policy: 'all', digest: from.digest, sourceDigest: from.digest },
+      );
     }
   }
 }

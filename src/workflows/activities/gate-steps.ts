@@ -1,12 +1,15 @@
 // The registry side of the gate: keep what a tag points at before it moves, move it, and run one check
 // against the quarantined digest. Each may run twice (at-least-once activities) and does the same.
 
+import { dirname, resolve } from 'node:path';
 import { registryHost } from '../../config/registry-location.js';
+import type { SignaturePolicy } from '../../config/signature-policy.js';
 import { type GateCheck, growthVerdict, missingPlatforms } from '../../core/gate.js';
 import type { ValidationProgress, ValidationSubject } from '../../core/gate-validator.js';
 import { isTransient } from '../../core/transient.js';
 import { imagePlatforms, platformSizes } from '../../registry/platform-sizes.js';
 import { splitPrivateKey } from '../../registry/private-store.js';
+import { verifyImageSignature } from '../../signatures/verify-image-signature.js';
 import type { WorkflowDeps } from '../deps.js';
 
 export interface KeepPreviousInput {
@@ -106,6 +109,25 @@ async function runCheck(deps: WorkflowDeps, input: GateCheckInput): Promise<Vali
           ? undefined
           : await platformSizes(deps.privateStores(repository), repository, subject.previousDigest);
       return growthVerdict(previous, next, check.percent);
+    }
+    case 'signature': {
+      // Upstream signed its own digest: a platform-filtered copy has another, so the signature is looked
+      // up for the upstream one, whose attachments the import kept beside the copy.
+      const signed = subject.source.slice(subject.source.lastIndexOf('@') + 1);
+      const verdict = await verifyImageSignature({
+        store,
+        repository: quarantine,
+        digest: signed,
+        policy: check.policy as SignaturePolicy,
+        env: deps.env,
+        baseDir: dirname(resolve((await deps.config()).file)),
+      });
+      if (!verdict.ok) return { passed: false, reason: verdict.reason };
+      const { signer } = verdict;
+      return {
+        passed: true,
+        detail: `signed by ${signer.identity ?? signer.key ?? signer.method} (${signer.signature})`,
+      };
     }
     default:
       return deps.validatorFor(check).start(check, subject);
