@@ -1,5 +1,6 @@
 // The package inventory of an image, per platform, from any ImageStore. Each layer is read at most once:
 // by digest from the cache, else streamed from the store (verified against its digest) and remembered.
+import pLimit from 'p-limit';
 import type { ImageInventory, PlatformInventory } from '../core/installed-packages.js';
 import type { LayerFindings, LayerFindingsCache } from '../core/layer-findings.js';
 import { formatPlatform, type Platform, platformMatches } from '../core/platform.js';
@@ -19,8 +20,10 @@ export interface InventoryOptions {
   readonly limits?: LayerLimits;
   /** Told of every layer streamed from a store (not of those found in the cache). */
   readonly onLayerRead?: (digest: string) => void;
-  /** Told when the cache could not be written; the inventory is still answered. */
+  /** Told when the cache could not be read or written; the inventory is still answered. */
   readonly onCacheError?: (digest: string, error: Error) => void;
+  /** Layers streamed at once (default 4): zlib inflates on the thread pool, so a few overlap well. */
+  readonly concurrency?: number;
 }
 
 /** Docker's index entries for attestations carry this annotation and the platform unknown/unknown. */
@@ -29,8 +32,11 @@ const REFERENCE_TYPE = 'vnd.docker.reference.type';
 export class InventoryReader {
   /** Layers being read or read by this reader, so two images sharing a layer stream it once. */
   private readonly layers = new Map<string, Promise<LayerFindings>>();
+  private readonly streams: ReturnType<typeof pLimit>;
 
-  constructor(private readonly options: InventoryOptions = {}) {}
+  constructor(private readonly options: InventoryOptions = {}) {
+    this.streams = pLimit(options.concurrency ?? 4);
+  }
 
   async inventory(store: ImageStore, ref: StoreReference): Promise<ImageInventory> {
     const top = await store.getManifest(ref);
@@ -107,31 +113,36 @@ export class InventoryReader {
     repository: string,
     layer: Descriptor,
   ): Promise<LayerFindings> {
-    const cached = await this.options.cache?.get(layer.digest);
+    // The cache saves work, nothing depends on it: one that cannot answer is a miss.
+    const cached = await this.options.cache?.get(layer.digest).catch((error: Error) => {
+      this.options.onCacheError?.(layer.digest, error);
+      return undefined;
+    });
     if (cached) return cached;
+    const findings = await this.streams(() => this.stream(store, repository, layer));
+    await this.options.cache
+      ?.put(layer.digest, findings)
+      .catch((error: Error) => this.options.onCacheError?.(layer.digest, error));
+    return findings;
+  }
+
+  private async stream(store: ImageStore, repository: string, layer: Descriptor): Promise<LayerFindings> {
     this.options.onLayerRead?.(layer.digest);
     const blob = verified(await store.getBlob(repository, layer), layer, {
       operation: 'read layer',
       location: store.location,
       repository,
     });
-    let findings: LayerFindings;
     try {
       const { tar } = await decompressed(blob);
-      findings = await scanLayer(tar, this.options.limits ?? DEFAULT_LAYER_LIMITS);
+      return await scanLayer(tar, this.options.limits ?? DEFAULT_LAYER_LIMITS);
     } catch (error) {
       blob.destroy();
       throw new Error(
         `read layer ${layer.digest} of ${store.location}/${repository}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
-    await this.options.cache
-      ?.put(layer.digest, findings)
-      .catch((error: Error) => this.options.onCacheError?.(layer.digest, error));
-    return findings;
   }
 }
 
