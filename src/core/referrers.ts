@@ -29,10 +29,15 @@ export interface LostReferrers {
 /** What a copy did with the attachments of the manifests it copied (plain JSON). */
 export interface ReferrersOutcome {
   readonly policy: ReferrerPolicy;
+  /** The first attachments copied (a bounded list: it travels in events and history). */
   readonly copied: readonly CopiedReferrer[];
+  /** Every attachment copied, listed or not. */
+  readonly copiedTotal: number;
   /** Referrers left out because the policy does not name their artifact type. */
   readonly skipped: number;
+  /** The first attachments that could not be kept, and why (bounded like `copied`). */
   readonly lost: readonly LostReferrers[];
+  readonly lostTotal: number;
 }
 
 /** True when the policy keeps an attachment of this artifact type. */

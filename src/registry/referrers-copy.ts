@@ -3,19 +3,19 @@
 // attached at the target the way the target understands (referrers API, else the tag schema).
 import pLimit from 'p-limit';
 import {
-  type CopiedReferrer,
   keepsReferrer,
-  type LostReferrers,
   type ReferrerLink,
   type ReferrerPolicy,
   type ReferrersOutcome,
 } from '../core/referrers.js';
 import { isTransient } from '../core/transient.js';
 import { copyImage } from './copy.js';
-import type { ImageStore } from './image-store.js';
+import { appendCosignLayers } from './cosign-tag-merge.js';
+import type { ImageStore, StoredManifest } from './image-store.js';
 import { readManifestTree } from './manifest-tree.js';
 import { attachToSubject } from './referrers-attach.js';
 import { attachmentType, type FoundReferrer, findReferrers, ReferrersSupport } from './referrers-find.js';
+import { OutcomeRecorder } from './referrers-outcome.js';
 
 export interface ReferrersEndpoint {
   readonly store: ImageStore;
@@ -46,13 +46,8 @@ export async function copyImageReferrers(
   target: ReferrersEndpoint,
   copy: ImageReferrersCopy,
 ): Promise<ReferrersOutcome> {
-  const outcome = {
-    policy: copy.policy,
-    copied: [] as CopiedReferrer[],
-    skipped: 0,
-    lost: [] as LostReferrers[],
-  };
-  if (copy.policy === 'none') return outcome;
+  const outcome = new OutcomeRecorder(copy.policy);
+  if (copy.policy === 'none') return outcome.result();
   const root = await target.store.getManifest({ repository: target.repository, digest: copy.digest });
   const tree = await readManifestTree(target.store, target.repository, root);
   const subjects = new Set<string>();
@@ -68,7 +63,7 @@ export async function copyImageReferrers(
   }
   const copier = new ReferrerCopier(source, target, copy.policy, support, outcome);
   await copier.copyAll([...subjects], 0);
-  return outcome;
+  return outcome.result();
 }
 
 class ReferrerCopier {
@@ -80,7 +75,7 @@ class ReferrerCopier {
     private readonly target: ReferrersEndpoint,
     private readonly policy: ReferrerPolicy,
     private readonly support: ReferrersSupport,
-    private readonly outcome: { copied: CopiedReferrer[]; skipped: number; lost: LostReferrers[] },
+    private readonly outcome: OutcomeRecorder,
   ) {}
 
   async copyAll(subjects: readonly string[], depth: number): Promise<void> {
@@ -92,49 +87,67 @@ class ReferrerCopier {
 
   /** Copies the attachments of one subject; returns their digests, whose own attachments come next. */
   private async copyOf(subject: string): Promise<string[]> {
+    let found: FoundReferrer[];
     try {
-      const found = await findReferrers(this.source.store, this.source.repository, subject, this.support);
-      const copied: string[] = [];
-      for (const referrer of found) {
-        if (this.outcome.copied.length >= MAX_REFERRERS_PER_COPY) {
-          this.lose(
-            subject,
-            `more than ${MAX_REFERRERS_PER_COPY} attachments in one copy; the rest were not copied`,
-          );
-          break;
-        }
-        if (await this.copyOne(subject, referrer)) copied.push(referrer.descriptor.digest);
-      }
-      return copied;
+      found = await findReferrers(this.source.store, this.source.repository, subject, this.support);
     } catch (error) {
       if (isTransient(error)) throw error;
       this.lose(subject, (error as Error).message);
       return [];
     }
+    const copied: string[] = [];
+    for (const referrer of found) {
+      if (this.outcome.copiedTotal >= MAX_REFERRERS_PER_COPY) {
+        this.lose(
+          subject,
+          `more than ${MAX_REFERRERS_PER_COPY} attachments in one copy; the rest were not copied`,
+        );
+        break;
+      }
+      try {
+        if (await this.copyOne(subject, referrer)) copied.push(referrer.descriptor.digest);
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        this.lose(subject, `${referrer.tag ?? referrer.descriptor.digest}: ${(error as Error).message}`);
+      }
+    }
+    return copied;
   }
 
   private async copyOne(subject: string, referrer: FoundReferrer): Promise<boolean> {
     const { repository } = this.source;
     const digest = referrer.descriptor.digest;
-    const stored = await this.source.store.getManifest({ repository, digest });
-    const artifactType = attachmentType(stored.manifest);
-    if (!keepsReferrer(this.policy, artifactType)) {
-      this.outcome.skipped++;
-      return false;
-    }
     const targetRef =
       referrer.tag !== undefined
         ? { repository: this.target.repository, tag: referrer.tag }
         : { repository: this.target.repository, digest };
-    await copyImage(
-      { store: this.source.store, ref: { repository, digest } },
-      { store: this.target.store, ref: targetRef },
-    );
+    const held = await this.target.store.headManifest(targetRef);
+    // Already here: read from our own registry, not pulled from upstream again.
+    const stored =
+      held?.digest === digest
+        ? await this.target.store.getManifest({ repository: this.target.repository, digest })
+        : await this.source.store.getManifest({ repository, digest });
+    const artifactType = attachmentType(stored.manifest);
+    if (!keepsReferrer(this.policy, artifactType)) {
+      this.outcome.skip();
+      return false;
+    }
+    if (held?.digest !== digest) {
+      const copyTo =
+        held !== undefined && referrer.tag !== undefined
+          ? { repository: this.target.repository, digest }
+          : targetRef;
+      await copyImage(
+        { store: this.source.store, ref: { repository, digest } },
+        { store: this.target.store, ref: copyTo },
+      );
+      if (copyTo !== targetRef) await this.mergeIntoHeldTag(referrer.tag!, stored);
+    }
     const attachedBy: ReferrerLink =
       referrer.tag !== undefined
         ? 'cosign-tag'
         : await attachToSubject(this.target, subject, stored, this.support);
-    this.outcome.copied.push({
+    this.outcome.copy({
       subject,
       digest,
       artifactType,
@@ -145,8 +158,19 @@ class ReferrerCopier {
     return true;
   }
 
+  /** A cosign tag that holds something else here: signatures and attestations are appended, an SBOM is left. */
+  private async mergeIntoHeldTag(tag: string, upstream: StoredManifest): Promise<void> {
+    if (tag.endsWith('.sbom')) {
+      throw new Error(
+        `the private registry already holds a different ${tag}; it was kept and upstream's not copied`,
+      );
+    }
+    const held = await this.target.store.getManifest({ repository: this.target.repository, tag });
+    await appendCosignLayers(this.target, tag, held, upstream);
+  }
+
   private lose(subject: string, reason: string): void {
-    this.outcome.lost.push({ subject, reason });
+    this.outcome.lose(subject, reason);
   }
 }
 
@@ -155,19 +179,19 @@ async function reportFilteredRoot(
   source: ReferrersEndpoint,
   copy: ImageReferrersCopy,
   support: ReferrersSupport,
-  outcome: { lost: LostReferrers[] },
+  outcome: OutcomeRecorder,
 ): Promise<void> {
   let found: FoundReferrer[];
   try {
     found = await findReferrers(source.store, source.repository, copy.sourceDigest, support);
   } catch (error) {
     if (isTransient(error)) throw error;
-    outcome.lost.push({ subject: copy.sourceDigest, reason: (error as Error).message });
+    outcome.lose(copy.sourceDigest, (error as Error).message);
     return;
   }
   if (found.length === 0) return;
-  outcome.lost.push({
-    subject: copy.sourceDigest,
-    reason: `${found.length} attachment(s) of the upstream index were not copied: they name ${copy.sourceDigest}, and the platform filter wrote a new index ${copy.digest}`,
-  });
+  outcome.lose(
+    copy.sourceDigest,
+    `${found.length} attachment(s) of the upstream index were not copied: they name ${copy.sourceDigest}, and the platform filter wrote a new index ${copy.digest}`,
+  );
 }

@@ -236,7 +236,14 @@ describe('on registries without the referrers API (Distribution 2.8: the tag sch
       referrers: 'none',
     });
 
-    expect(result.referrers).toEqual({ policy: 'none', copied: [], skipped: 0, lost: [] });
+    expect(result.referrers).toEqual({
+      policy: 'none',
+      copied: [],
+      copiedTotal: 0,
+      skipped: 0,
+      lost: [],
+      lostTotal: 0,
+    });
     expect(await manifestStatus(mirror.url, 'base/policy-none', tagFor(image.digest, 'sig'))).toBe(404);
   });
 
@@ -262,6 +269,93 @@ describe('on registries without the referrers API (Distribution 2.8: the tag sch
     expect((await rawAt(`${mirror.host}/base/late:${tagFor(image.digest, 'sig')}`)).digest).toBe(
       signature.digest,
     );
+  });
+});
+
+describe('what the private registry already holds', () => {
+  it('appends upstream’s signature to a .sig the mirror signed itself, keeping both', async () => {
+    const repository = 'library/own-signature';
+    const image = makeImage({ seed: repository });
+    await pushImage(upstream.url, repository, '1', image);
+    const theirs = signatureFor(upstream.host, repository, image.digest);
+    await pushImage(upstream.url, repository, tagFor(image.digest, 'sig'), theirs);
+    const ours = signatureFor(mirror.host, 'base/own-signature', image.digest);
+    await pushImage(mirror.url, 'base/own-signature', tagFor(image.digest, 'sig'), ours);
+
+    const result = await importer(mirror.host).importImage({
+      source: `${upstream.host}/${repository}:1`,
+      target: 'base/own-signature:1',
+    });
+
+    expect(result.referrers?.lost).toEqual([]);
+    const merged = await rawAt(`${mirror.host}/base/own-signature:${tagFor(image.digest, 'sig')}`);
+    const layerDigests = (json: Record<string, unknown>) =>
+      (json.layers as { digest: string }[]).map((l) => l.digest);
+    const mergedJson = merged.json as unknown as { layers: { digest: string }[]; config: { digest: string } };
+    expect(mergedJson.layers.map((l) => l.digest)).toEqual([
+      ...layerDigests(ours.json),
+      ...layerDigests(theirs.json),
+    ]);
+    // The config lists both payloads as its diff_ids, as cosign's own append does, and is stored whole.
+    const config = JSON.parse((await storedBlob(mirror, mergedJson.config.digest)).toString('utf8'));
+    expect(config.rootfs.diff_ids).toEqual([...layerDigests(ours.json), ...layerDigests(theirs.json)]);
+    expect(sha256Digest(await storedBlob(mirror, mergedJson.config.digest))).toBe(mergedJson.config.digest);
+  });
+
+  it('leaves an SBOM tag the mirror holds with other content, and says so', async () => {
+    const repository = 'library/own-sbom';
+    const image = makeImage({ seed: repository });
+    await pushImage(upstream.url, repository, '1', image);
+    await pushImage(
+      upstream.url,
+      repository,
+      tagFor(image.digest, 'sbom'),
+      sbomFor(image, `${repository}/theirs`),
+    );
+    const ours = sbomFor(image, `${repository}/ours`);
+    await pushImage(mirror.url, 'base/own-sbom', tagFor(image.digest, 'sbom'), ours);
+
+    const result = await importer(mirror.host).importImage({
+      source: `${upstream.host}/${repository}:1`,
+      target: 'base/own-sbom:1',
+    });
+
+    expect(result.referrers?.lost).toEqual([
+      {
+        subject: image.digest,
+        reason: `${tagFor(image.digest, 'sbom')}: the private registry already holds a different ${tagFor(image.digest, 'sbom')}; it was kept and upstream's not copied`,
+      },
+    ]);
+    expect((await rawAt(`${mirror.host}/base/own-sbom:${tagFor(image.digest, 'sbom')}`)).digest).toBe(
+      ours.digest,
+    );
+  });
+
+  it('does not pull an attachment from upstream again once the mirror holds it', async () => {
+    const repository = 'library/no-repull';
+    const image = makeImage({ seed: repository });
+    await pushImage(upstream.url, repository, '1', image);
+    const signature = signatureFor(upstream.host, repository, image.digest);
+    await pushImage(upstream.url, repository, tagFor(image.digest, 'sig'), signature);
+    const imports = importer(mirror.host);
+    await imports.importImage({ source: `${upstream.host}/${repository}:1`, target: 'base/no-repull:1' });
+    await upstream.settled();
+    const pulled = () =>
+      upstream
+        .requests()
+        .filter((r) => r.method === 'GET' && r.uri === `/v2/${repository}/manifests/${signature.digest}`)
+        .length;
+    const before = pulled();
+    expect(before).toBeGreaterThan(0);
+
+    const again = await imports.importImage({
+      source: `${upstream.host}/${repository}:1`,
+      target: 'base/no-repull:1',
+    });
+
+    await upstream.settled();
+    expect(again.referrers?.copied.map((c) => c.digest)).toEqual([signature.digest]);
+    expect(pulled()).toBe(before);
   });
 });
 
