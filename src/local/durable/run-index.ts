@@ -1,11 +1,11 @@
 // The local engine's runs indexed newest first in a table of their own (`<hub>Runs`), so the operator
 // API reads one page of runs per request with Table storage's continuation instead of every instance.
-// A decorator over the instance store keeps it up to date: a row when a run is created, when it starts
-// and when its status changes; gone when the run is purged.
+// A decorator over the instance store keeps it up to date: a row when a run is created and whenever its
+// status changes; gone when the run is purged.
 import { odata, RestError, type TableClient } from '@azure/data-tables';
 import { type TableStorageConnection, tableClient } from '../../azure/table-client.js';
 import { escapeTableKey } from '../../azure/table-keys.js';
-import type { RunQuery, RuntimeStatus } from '../../core/orchestrations.js';
+import { type RunQuery, type RuntimeStatus, TERMINAL_STATUSES } from '../../core/orchestrations.js';
 import type { HistoryEvent } from './history.js';
 import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from './instance-store.js';
 import type { PagingInstanceStore, RecordPage } from './run-pages.js';
@@ -27,6 +27,9 @@ interface RunRow {
 }
 
 export class IndexedInstanceStore implements PagingInstanceStore {
+  /** The status each unfinished run was last indexed with: an episode that keeps it writes nothing. */
+  private readonly indexedStatus = new Map<string, RuntimeStatus>();
+
   private constructor(
     private readonly store: InstanceStore,
     private readonly runs: TableClient,
@@ -65,8 +68,8 @@ export class IndexedInstanceStore implements PagingInstanceStore {
     played: readonly string[],
   ): Promise<void> {
     await this.store.commit(record, fromIndex, events, played);
-    // Episodes of a running instance change nothing the list shows but the update time: not indexed.
-    if (fromIndex === 0 || record.runtimeStatus !== 'Running') await this.index(record);
+    // Episodes that keep the status change nothing the list shows but the update time: not indexed.
+    if (this.indexedStatus.get(record.instanceId) !== record.runtimeStatus) await this.index(record);
   }
 
   deliver(instanceId: string, item: InboxEvent): Promise<void> {
@@ -79,6 +82,7 @@ export class IndexedInstanceStore implements PagingInstanceStore {
 
   async delete(instanceId: string): Promise<void> {
     await this.store.delete(instanceId);
+    this.indexedStatus.delete(instanceId);
     const id = escapeTableKey(instanceId);
     const known = await this.idRow(id);
     if (known) await this.deleteIfPresent(BY_CREATED, String(known.createdKey));
@@ -126,6 +130,8 @@ export class IndexedInstanceStore implements PagingInstanceStore {
       ...(record.parentInstanceId !== undefined && { parentInstanceId: record.parentInstanceId }),
     };
     await this.runs.upsertEntity(row, 'Replace');
+    if (TERMINAL_STATUSES.includes(record.runtimeStatus)) this.indexedStatus.delete(record.instanceId);
+    else this.indexedStatus.set(record.instanceId, record.runtimeStatus);
     if (known?.createdKey !== createdKey)
       await this.runs.upsertEntity({ partitionKey: BY_ID, rowKey: id, createdKey }, 'Replace');
   }
