@@ -25,24 +25,39 @@ describe('signature policy', () => {
 
   it('wants exactly one of keyless and key', () => {
     expect(messages({})).toEqual(['(policy): expected exactly one of keyless, key']);
-    expect(messages({ key: 'env:K', keyless: { issuer: 'https://issuer.example', identity: '^x' } })).toEqual(
-      ['(policy): expected exactly one of keyless, key, found keyless and key'],
-    );
+    expect(
+      messages({
+        key: 'env:K',
+        keyless: { issuer: 'https://issuer.example', identity: '^x' },
+        trustedRoot: 'r.json',
+      }),
+    ).toEqual(['(policy): expected exactly one of keyless, key, found keyless and key']);
+  });
+
+  it('wants a trusted root for a keyless signer: nothing is fetched at verify time', () => {
+    expect(messages({ keyless: { issuer: 'https://issuer.example', identity: '^x' } })).toEqual([
+      'trustedRoot: keyless needs trustedRoot: the path of a sigstore trusted root JSON (signatures are checked offline)',
+    ]);
   });
 
   it('refuses an identity pattern without ^, which would match any identity containing it', () => {
-    expect(messages({ keyless: { issuer: 'https://issuer.example', identity: 'github.com/org/' } })).toEqual([
+    expect(
+      messages({
+        keyless: { issuer: 'https://issuer.example', identity: 'github.com/org/' },
+        trustedRoot: 'r.json',
+      }),
+    ).toEqual([
       "keyless.identity: expected a regular expression anchored with ^, e.g. '^https://github.com/org/'",
     ]);
   });
 
   it('refuses an identity that is no regular expression, and an issuer that is no https URL', () => {
-    expect(messages({ keyless: { issuer: 'https://issuer.example', identity: '^(' } })[0]).toMatch(
-      /^keyless\.identity: not a regular expression: /,
+    expect(
+      messages({ keyless: { issuer: 'https://issuer.example', identity: '^(' }, trustedRoot: 'r.json' })[0],
+    ).toMatch(/^keyless\.identity: not a regular expression: /);
+    expect(messages({ keyless: { issuer: 'token.actions', identity: '^x' }, trustedRoot: 'r.json' })).toEqual(
+      ['keyless.issuer: expected the OIDC issuer URL, e.g. https://token.actions.githubusercontent.com'],
     );
-    expect(messages({ keyless: { issuer: 'token.actions', identity: '^x' } })).toEqual([
-      'keyless.issuer: expected the OIDC issuer URL, e.g. https://token.actions.githubusercontent.com',
-    ]);
   });
 
   it('refuses a literal key without echoing it', () => {
