@@ -10,7 +10,7 @@ import type { LocalDurableEngine } from '../../../src/local/durable/engine.js';
 export interface DurableExtension {
   /** For the client input binding's `rpcBaseUrl`. */
   readonly rpcBaseUrl: string;
-  readonly requests: { method: string; path: string }[];
+  readonly requests: { method: string; path: string; query: string; continuation?: string }[];
   stop(): Promise<void>;
 }
 
@@ -18,11 +18,17 @@ export async function startDurableExtension(engine: LocalDurableEngine): Promise
   const requests: DurableExtension['requests'] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: req.method ?? '', path: url.pathname });
+    const continuation = req.headers['x-ms-continuation-token'] as string | undefined;
+    requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      query: url.search,
+      ...(continuation !== undefined && { continuation }),
+    });
     answer(engine, req, url)
-      .then(({ status, body }) => {
+      .then(({ status, body, headers }) => {
         res
-          .writeHead(status, { 'content-type': 'application/json' })
+          .writeHead(status, { 'content-type': 'application/json', ...headers })
           .end(body === undefined ? '' : JSON.stringify(body));
       })
       .catch((error: unknown) =>
@@ -41,7 +47,7 @@ async function answer(
   engine: LocalDurableEngine,
   req: IncomingMessage,
   url: URL,
-): Promise<{ status: number; body?: unknown }> {
+): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
   const parts = url.pathname
     .replace(/^\/durabletask\//, '')
     .split('/')
@@ -59,11 +65,38 @@ async function answer(
   if (req.method === 'GET' && id === '') {
     const statuses = url.searchParams.get('runtimeStatus')?.split(',') as RuntimeStatus[] | undefined;
     const from = url.searchParams.get('createdTimeFrom');
-    const list = await engine.list({
-      ...(statuses && { runtimeStatus: statuses }),
-      ...(from && { createdFrom: new Date(from) }),
+    const to = url.searchParams.get('createdTimeTo');
+    const list = (
+      await engine.list({
+        ...(statuses && { runtimeStatus: statuses }),
+        ...(from && { createdFrom: new Date(from) }),
+      })
+    ).filter((status) => !to || Date.parse(status.createdTime) < Date.parse(to));
+    // `top` pages by instance id, as the Azure Storage provider orders its Instances table; the token is opaque.
+    const top = url.searchParams.get('top');
+    if (top === null) return { status: 200, body: list.map((status) => wire(status)) };
+    const byId = list.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+    const token = req.headers['x-ms-continuation-token'] as string | undefined;
+    const start = token === undefined ? 0 : Number(Buffer.from(token, 'base64url').toString());
+    const end = start + Number(top);
+    return {
+      status: 200,
+      body: byId.slice(start, end).map((status) => wire(status)),
+      ...(end < byId.length && {
+        headers: { 'x-ms-continuation-token': Buffer.from(String(end)).toString('base64url') },
+      }),
+    };
+  }
+  if (req.method === 'DELETE' && id === '') {
+    const statuses = url.searchParams.get('runtimeStatus')?.split(',') as RuntimeStatus[] | undefined;
+    const from = Date.parse(url.searchParams.get('createdTimeFrom') ?? '');
+    const to = Date.parse(url.searchParams.get('createdTimeTo') ?? '');
+    const doomed = (await engine.list(statuses ? { runtimeStatus: statuses } : {})).filter((status) => {
+      const created = Date.parse(status.createdTime);
+      return (Number.isNaN(from) || created >= from) && (Number.isNaN(to) || created <= to);
     });
-    return { status: 200, body: list.map((status) => wire(status)) };
+    for (const status of doomed) await engine.purge(status.instanceId);
+    return doomed.length > 0 ? { status: 200, body: { instancesDeleted: doomed.length } } : { status: 404 };
   }
   if (req.method === 'GET') {
     const status = await engine.getStatus(id, {
