@@ -1,8 +1,10 @@
 // `npm run bench startup`: the command as a process, as a user meets it. (a) `basewatch --help` and
 // `basewatch validate` wall time; (b) `basewatch copy` of 5 layers × 20 MiB of random bytes from a
 // loopback registry to a fresh loopback registry, alternating with `skopeo copy` as a process, ratio
-// pair by pair. Runs the built CLI (dist/, `npm run build` first). With BASEWATCH_BEFORE=<path to an
-// older build's cli/main.js> the same figures are taken for it in the same run, interleaved.
+// pair by pair. Runs the built CLI (dist/cli/basewatch.cjs, `npm run build` first; its code cache is
+// made by the warm-up run, as a user's first run makes it). With BASEWATCH_BEFORE=<path to an older
+// build's entry, e.g. dist/src/cli/main.js before the bundle> the same figures are taken for it in the
+// same run, interleaved.
 // Writes bench/results/startup.json.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { machine } from './machine.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CLI = join(ROOT, 'dist/cli/basewatch.cjs');
 const CONFIG = join(ROOT, 'basewatch.sample.yaml');
 const RUNS = 9;
 const COPY_RUNS = 7;

@@ -11,9 +11,8 @@ const program = new Command('basewatch')
 
 registerCommands(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+// No top-level await: the installed command is a CommonJS bundle (dist/cli), which cannot have one.
+program.parseAsync(process.argv).catch((error: unknown) => {
   const code = (error as { exitCode?: number }).exitCode;
   // commander throws on --help/--version (exit 0) and usage errors (exit 2, per the command's contract).
   if (typeof code === 'number' && (error as { code?: string }).code?.startsWith('commander.')) {
@@ -22,4 +21,4 @@ try {
   process.stderr.write(`basewatch: ${(error as Error).message}\n`);
   // An error may carry its own exit code (a bad config is 2); anything else is a failure (1).
   process.exit(typeof code === 'number' ? code : 1);
-}
+});

@@ -1,0 +1,65 @@
+// The `basewatch` command as installed, a step of `npm run build`: dist/cli/cli.cjs is one esbuild
+// bundle of src/cli/main.ts with the libraries every command's start needs inside (commander, zod,
+// yaml, undici, …), and dist/cli/basewatch.cjs (src/cli/launch.ts) runs it with V8's code cache.
+// Loading hundreds of small modules from node_modules was most of a command's start-up (bench/README.md,
+// "Start-up"); the Azure SDKs, Azurite and durable-functions stay outside, loaded from node_modules
+// only by the commands that use them.
+import { chmodSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+
+/** Where the command is written, relative to the repository root; package.json's `bin`. */
+export const CLI_DIR = 'dist/cli';
+
+/** Dependencies bundled: what `--help`, `validate` and `copy` load. The rest stay in node_modules. */
+const BUNDLED = new Set(['commander', 'zod', 'yaml', 'undici', 'p-limit', 'yocto-queue']);
+
+export interface PackagedCli {
+  readonly dir: string;
+  /** Every file the bundle was built from. */
+  readonly inputs: readonly string[];
+}
+
+export async function packageCli(root: string, out: string = CLI_DIR): Promise<PackagedCli> {
+  const dir = resolve(root, out);
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const external = Object.keys(manifest.dependencies).filter((name) => !BUNDLED.has(name));
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    absWorkingDir: root,
+    logLevel: 'warning',
+    legalComments: 'eof',
+    // Fewer bytes to read and hand to V8 at every start; names kept for errors and stack traces.
+    minify: true,
+    keepNames: true,
+  } as const;
+  const result = await build({
+    ...common,
+    entryPoints: [join(root, 'src/cli/main.ts')],
+    outfile: join(dir, 'cli.cjs'),
+    external: [...external, ...external.map((name) => `${name}/*`)],
+    // The sources read their own location from import.meta.url, which CommonJS spells differently.
+    define: { 'import.meta.url': '__basewatchModuleUrl' },
+    banner: { js: "const __basewatchModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    metafile: true,
+  });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'src/cli/launch.ts')],
+    outfile: join(dir, 'basewatch.cjs'),
+    banner: { js: '#!/usr/bin/env node' },
+  });
+  chmodSync(join(dir, 'basewatch.cjs'), 0o755);
+  return { dir, inputs: Object.keys((result.metafile as Metafile).inputs) };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const packaged = await packageCli(process.cwd());
+  console.log(`basewatch command in ${packaged.dir} (${packaged.inputs.length} files bundled)`);
+}
