@@ -24,6 +24,7 @@ export function* rebuildApp(context: df.OrchestrationContext): Generator<df.Task
     image: input.image,
     base: input.base,
     digest: check.baseDigest,
+    ...(input.baseChanges && { changes: input.baseChanges }),
   };
   const request: RebuildRequest = {
     app: input.app,
@@ -134,6 +135,7 @@ function* finish(
         ...(run.logUrl !== undefined && { logUrl: run.logUrl }),
         ...(run.imageDigest !== undefined && { imageDigest: run.imageDigest }),
         ...(reason !== undefined && !succeeded && { reason }),
+        ...(input.baseChanges && { changes: input.baseChanges }),
       },
     ),
   ]);

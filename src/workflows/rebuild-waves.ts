@@ -2,6 +2,7 @@
 // the apps built on it, and a failed app blocks only its own dependents (reported as skipped).
 import type * as df from 'durable-functions';
 import { appSubject } from '../core/events.js';
+import type { ChangesSummary } from '../core/image-changes.js';
 import { WaveProgress } from '../core/wave-progress.js';
 import { Activity, Orchestration, rebuildInstanceId } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
@@ -13,6 +14,8 @@ export interface RebuildWavesRequest {
   /** What it points at now. */
   readonly digest: string;
   readonly previousDigest?: string;
+  /** What changed in the base, told in each app's rebuild events. */
+  readonly changes?: ChangesSummary;
   readonly timing: WorkflowTiming;
 }
 
@@ -74,6 +77,8 @@ export function* rebuildWaves(
         base,
         baseDigest,
         ...(previousBaseDigest !== undefined && { previousBaseDigest }),
+        // Only for the base that moved: an app further down rebuilds on its own base's new digest.
+        ...(request.changes && base === request.target && { baseChanges: request.changes }),
         parentInstanceId: context.df.instanceId,
         timing: request.timing,
       };

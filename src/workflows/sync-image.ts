@@ -3,9 +3,11 @@
 import type * as df from 'durable-functions';
 import { imageSubject } from '../core/events.js';
 import { keptTag } from '../core/gate.js';
+import type { ChangesSummary } from '../core/image-changes.js';
 import { formatReference, parseReference } from '../core/reference.js';
 import type { Actor } from '../core/state.js';
 import { splitPrivateKey } from '../registry/private-store.js';
+import type { DescribeChangesOutput } from './activities/describe-changes.js';
 import type { KeptPrevious } from './activities/gate-steps.js';
 import { Activity } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
@@ -33,6 +35,8 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   const digest = imported.digest ?? input.digest;
   const filtered = imported.sameDigestAsSource === false;
 
+  // What changed, told in every event of this change: read before the gate, so a rejection says it too.
+  const changes = yield* describeChanges(context, input, digest, gate?.quarantine);
   let checks: SyncImageOutcome['checks'];
   if (gate) {
     const when = at.toISOString();
@@ -80,6 +84,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
           check: verdict.check,
           reason: verdict.reason,
           checks,
+          ...(changes && { changes }),
         }),
       ]);
       context.df.setCustomStatus({ phase: 'rejected', check: verdict.check, reason: verdict.reason });
@@ -122,9 +127,10 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
       ...(filtered && { upstreamDigest: input.digest, platformFiltered: true }),
       ...(kept.keptAs !== undefined && { previousKeptAs: `${repository}:${kept.keptAs}` }),
       ...(checks !== undefined && { checks }),
+      ...(changes && { changes }),
     }),
   ]);
-  const summary = yield* rebuildAndReport(context, input, digest, previousDigest);
+  const summary = yield* rebuildAndReport(context, input, digest, previousDigest, changes);
   return { ...summary, ...(checks !== undefined && { checks }) };
 }
 
@@ -147,6 +153,32 @@ function* announcePushedCopy(
     }),
   ]);
   return yield* rebuildAndReport(context, input, input.digest, input.previousDigest);
+}
+
+/** The package diff of this change, or undefined when there is none to tell (a first copy, a diff that failed). */
+function* describeChanges(
+  context: df.OrchestrationContext,
+  input: Input,
+  digest: string,
+  repository: string | undefined,
+): Generator<df.Task, ChangesSummary | undefined, unknown> {
+  if (input.previousDigest === undefined) return undefined;
+  try {
+    const described = (yield context.df.callActivityWithRetry(
+      Activity.describeChanges,
+      transientRetry(input.timing),
+      {
+        target: input.target,
+        previousDigest: input.previousDigest,
+        digest,
+        ...(repository !== undefined && { repository }),
+      },
+    )) as DescribeChangesOutput;
+    return described.changes;
+  } catch (error) {
+    context.log(`no package diff: ${failureMessage(error)}`);
+    return undefined;
+  }
 }
 
 function* keepPrevious(
@@ -208,11 +240,13 @@ function* rebuildAndReport(
   input: Pick<SyncImageInput, 'source' | 'target'> & { timing: Input['timing'] },
   digest: string,
   previousDigest: string | undefined,
+  changes?: ChangesSummary,
 ): Generator<df.Task, SyncImageOutcome, unknown> {
   const { waves, outcomes } = yield* rebuildWaves(context, {
     target: input.target,
     digest,
     ...(previousDigest !== undefined && { previousDigest }),
+    ...(changes && { changes }),
     timing: input.timing,
   });
   const names = (result: string) => outcomes.filter((outcome) => outcome.result === result).map((o) => o.app);

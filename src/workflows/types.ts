@@ -1,6 +1,7 @@
 // What the workflows pass between orchestrators and activities: plain JSON, never a secret.
 import { z } from 'zod';
 import type { CheckResult, Gate } from '../core/gate.js';
+import type { ChangesSummary } from '../core/image-changes.js';
 import type { RebuildPlan } from '../core/rebuild-plan.js';
 import type { RebuildMethod, RebuildRun } from '../core/rebuilder.js';
 
@@ -93,6 +94,8 @@ export const rebuildAppInput = z.object({
   base: z.string(),
   baseDigest: z.string(),
   previousBaseDigest: z.string().optional(),
+  /** The package diff of the base, when this app builds on the base that moved (see ChangesSummary). */
+  baseChanges: z.custom<ChangesSummary>((value) => typeof value === 'object' && value !== null).optional(),
   parentInstanceId: z.string(),
   timing: workflowTiming.default(DEFAULT_TIMING),
 });

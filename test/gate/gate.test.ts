@@ -155,6 +155,18 @@ describe('the gate', () => {
     );
     expect(imported.map((e) => e.data.digest)).toEqual([v1.digest, v2.digest]);
     expect(imported[1]!.data.previousKeptAs).toBe(`base/pass:${kept[0]}`);
+    // What changed travels with the image event and with the app's rebuild events.
+    expect(imported[0]!.data.changes).toBeUndefined();
+    expect(imported[1]!.data.changes).toMatchObject({
+      from: v1.digest,
+      to: v2.digest,
+      link: `/api/images/${encodeURIComponent('base/pass:1')}/changes?from=${encodeURIComponent(v1.digest)}&to=${encodeURIComponent(v2.digest)}`,
+    });
+    const rebuilt = deliveredEvents(hooks, '/pass/events').filter(
+      (e) => e.type === 'basewatch.rebuild.succeeded' && e.data.digest === v2.digest,
+    );
+    expect(rebuilt).toHaveLength(1);
+    expect(rebuilt[0]!.data.changes).toMatchObject({ from: v1.digest, to: v2.digest });
   });
 
   it('fails: the tag and the app stay as they were, image.rejected names the check, and the next cycle holds the digest', async () => {
@@ -186,6 +198,7 @@ describe('the gate', () => {
         check: `webhook ${hooks.url}/fail/validate`,
         reason: `${hooks.url}/fail/validate said fail: CVE-2026-0001 in openssl`,
         quarantine: `quarantine/base/fail@${v2.digest}`,
+        changes: { from: v1.digest, to: v2.digest },
       },
     });
     expect(
