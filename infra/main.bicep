@@ -45,6 +45,9 @@ param schedulerSku string = 'Consumption'
 @description('Docker Hub user name basewatch authenticates upstream pulls and imports with.')
 param dockerHubUsername string
 
+@description('Client id of an Entra ID app registration: set, people sign in with Entra ID (App Service authentication) before they reach the console or the operator API; empty, only function keys guard them.')
+param consoleAuthClientId string = ''
+
 @secure()
 @description('Docker Hub access token; stored in Key Vault, the app only holds a reference to it.')
 param dockerHubToken string
@@ -213,6 +216,7 @@ module api 'app/api.bicep' = {
     notificationsTopicEndpoint: notificationsTopic.outputs.endpoint
     durableBackend: durableBackend
     schedulerEndpoint: durableBackend == 'scheduler' ? scheduler!.outputs.endpoint : ''
+    consoleAuthClientId: consoleAuthClientId
   }
   // The Key Vault reference, identity-based storage and the task hub resolve only once the roles exist.
   dependsOn: [rbac, scheduler]

@@ -22,6 +22,8 @@ param notificationsTopicEndpoint string
 param durableBackend string
 @description('Durable Task Scheduler endpoint (https://…durabletask.io); empty with the storage backend.')
 param schedulerEndpoint string
+@description('Client id of the Entra ID app registration people sign in with; empty: no App Service authentication.')
+param consoleAuthClientId string
 
 var commonSettings = {
   AzureWebJobsStorage__accountName: storageAccountName
@@ -77,6 +79,39 @@ module site 'br/public:avm/res/web/site:0.24.0' = {
     }
     // Not retained: a setting removed here must disappear from the app too.
     configs: [{ name: 'appsettings', retainCurrentAppSettings: false, properties: appSettings }]
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-11-01' existing = {
+  name: name
+  dependsOn: [site]
+}
+
+// App Service authentication (Easy Auth) with Entra ID in front of the console and the operator API:
+// people sign in, and the function key still guards each route. Registry pushes and Event Grid deliveries
+// come from machines with their own credentials (hooks token, system key), so their paths stay open.
+resource consoleAuth 'Microsoft.Web/sites/config@2024-11-01' = if (!empty(consoleAuthClientId)) {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: ['/api/hooks/registry', '/runtime/webhooks/EventGrid', '/runtime/webhooks/eventgrid']
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: consoleAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+      }
+    }
+    login: { tokenStore: { enabled: true } }
+    httpSettings: { requireHttps: true }
   }
 }
 
