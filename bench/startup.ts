@@ -17,7 +17,8 @@ import { machine } from './machine.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist/cli/basewatch.cjs');
+// BASEWATCH_AFTER: another build's command, e.g. one built outside a work tree others share.
+const CLI = process.env.BASEWATCH_AFTER ?? join(ROOT, 'dist/cli/basewatch.cjs');
 const CONFIG = join(ROOT, 'basewatch.sample.yaml');
 const RUNS = 9;
 const COPY_RUNS = 7;
