@@ -69,6 +69,7 @@ export async function copyImageReferrers(
 class ReferrerCopier {
   private readonly limit = pLimit(SUBJECTS_AT_ONCE);
   private readonly done = new Set<string>();
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly source: ReferrersEndpoint,
@@ -97,6 +98,10 @@ class ReferrerCopier {
     }
     const copied: string[] = [];
     for (const referrer of found) {
+      // A list may name an attachment under several subjects, or name the subject itself: each once.
+      const key = `${referrer.descriptor.digest}${referrer.tag ?? ''}`;
+      if (referrer.descriptor.digest === subject || this.seen.has(key)) continue;
+      this.seen.add(key);
       if (this.outcome.copiedTotal >= MAX_REFERRERS_PER_COPY) {
         this.lose(
           subject,
@@ -127,6 +132,13 @@ class ReferrerCopier {
       held?.digest === digest
         ? await this.target.store.getManifest({ repository: this.target.repository, digest })
         : await this.source.store.getManifest({ repository, digest });
+    // A list is the registry's word: an attachment must itself name the subject it is listed under.
+    const named = (stored.manifest as { subject?: { digest?: unknown } }).subject?.digest;
+    if (referrer.tag === undefined && named !== subject) {
+      throw new Error(
+        `${digest} is listed as a referrer of ${subject} but names ${typeof named === 'string' ? named : 'no subject'}; not copied`,
+      );
+    }
     const artifactType = attachmentType(stored.manifest);
     if (!keepsReferrer(this.policy, artifactType)) {
       this.outcome.skip();

@@ -576,6 +576,97 @@ describe('a hostile referrers list', () => {
     }
   });
 
+  it('follows the pages of a referrers list on the registry’s own origin', async () => {
+    const repository = 'library/paged';
+    const image = makeImage({ seed: repository });
+    await pushImage(apiUpstream.url, repository, '1', image);
+    const [first, second] = [sbomFor(image, `${repository}/1`), sbomFor(image, `${repository}/2`)];
+    for (const sbom of [first!, second!]) await pushImage(apiUpstream.url, repository, sbom.digest, sbom);
+    const page = (sbom: TestArtifact) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [{ mediaType: sbom.mediaType, digest: sbom.digest, size: sbom.size, artifactType: SPDX }],
+      });
+    apiUpstream.answerReferrers((repo, subject, url) => {
+      if (repo !== repository || subject !== image.digest) return undefined;
+      if (url.searchParams.get('page') === '2') return { status: 200, body: page(second!) };
+      return { status: 200, body: page(first!), headers: { link: `<${url.pathname}?page=2>; rel="next"` } };
+    });
+    try {
+      const result = await importer(mirror.host).importImage({
+        source: `${apiUpstream.host}/${repository}:1`,
+        target: 'base/paged:1',
+      });
+      expect(result.referrers?.copied.map((c) => c.digest)).toEqual([first!.digest, second!.digest]);
+    } finally {
+      apiUpstream.answerReferrers(() => undefined);
+    }
+  });
+
+  it('does not follow a referrers page link off the registry’s origin', async () => {
+    const repository = 'library/paged-away';
+    const image = makeImage({ seed: repository });
+    await pushImage(apiUpstream.url, repository, '1', image);
+    apiUpstream.answerReferrers((repo) =>
+      repo === repository
+        ? {
+            status: 200,
+            body: '{"schemaVersion":2,"manifests":[]}',
+            headers: { link: '<http://169.254.169.254/latest/meta-data>; rel="next"' },
+          }
+        : undefined,
+    );
+    try {
+      const result = await importer(mirror.host).importImage({
+        source: `${apiUpstream.host}/${repository}:1`,
+        target: 'base/paged-away:1',
+      });
+      expect(result.digest).toBe(image.digest);
+      expect(result.referrers?.lost[0]?.reason).toMatch(
+        /REFERRERS_INVALID: page 1 links to "http:\/\/169\.254\.169\.254/,
+      );
+    } finally {
+      apiUpstream.answerReferrers(() => undefined);
+    }
+  });
+
+  it('copies a listed attachment once, never the subject itself or a manifest that names another subject', async () => {
+    const repository = 'library/hostile-loops';
+    const image = makeImage({ seed: repository });
+    const unrelated = makeImage({ seed: `${repository}/unrelated` });
+    await pushImage(apiUpstream.url, repository, '1', image);
+    await pushImage(apiUpstream.url, repository, unrelated.digest, unrelated);
+    const sbom = sbomFor(image, repository);
+    await pushImage(apiUpstream.url, repository, sbom.digest, sbom);
+    const entry = (m: { mediaType: string; digest: string; size: number }) => ({
+      mediaType: m.mediaType,
+      digest: m.digest,
+      size: m.size,
+      artifactType: SPDX,
+    });
+    apiUpstream.answerReferrers((repo, subject) => {
+      if (repo !== repository) return undefined;
+      // The image lists itself, its SBOM twice and an unrelated image; the SBOM lists the image back.
+      const listed =
+        subject === image.digest ? [image, sbom, sbom, unrelated] : subject === sbom.digest ? [image] : [];
+      return { status: 200, body: JSON.stringify({ schemaVersion: 2, manifests: listed.map(entry) }) };
+    });
+    try {
+      const result = await importer(mirror.host).importImage({
+        source: `${apiUpstream.host}/${repository}:1`,
+        target: 'base/hostile-loops:1',
+      });
+      expect(result.referrers?.copied.map((c) => c.digest)).toEqual([sbom.digest]);
+      expect(result.referrers?.lost.map((l) => l.reason)).toEqual([
+        `${unrelated.digest}: ${unrelated.digest} is listed as a referrer of ${image.digest} but names no subject; not copied`,
+        `${image.digest}: ${image.digest} is listed as a referrer of ${sbom.digest} but names no subject; not copied`,
+      ]);
+      expect(await manifestStatus(mirror.url, 'base/hostile-loops', unrelated.digest)).toBe(404);
+    } finally {
+      apiUpstream.answerReferrers(() => undefined);
+    }
+  });
+
   it('a referrers answer that is not an index: reported lost, nothing attached', async () => {
     const repository = 'library/hostile-garbage';
     const image = makeImage({ seed: repository });

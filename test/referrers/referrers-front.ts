@@ -13,10 +13,15 @@ export interface ReferrersRegistry {
   /** Referrers listed per `<repository>@<subject digest>`, as the front indexed them. */
   listed(repository: string, subject: string): Record<string, unknown>[];
   /** Replaces the answer to one referrers query (hostile-registry cases). */
-  answerReferrers(
-    answer: (repository: string, subject: string) => { status: number; body: string } | undefined,
-  ): void;
+  answerReferrers(answer: (repository: string, subject: string, url: URL) => ForcedAnswer | undefined): void;
   stop(): Promise<void>;
+}
+
+/** A hostile or paged answer to a referrers query. */
+export interface ForcedAnswer {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
 }
 
 const MANIFEST_PUT = /^\/v2\/(.+)\/manifests\/([^/]+)$/;
@@ -25,9 +30,7 @@ const REFERRERS_GET = /^\/v2\/(.+)\/referrers\/(sha256:[a-f0-9]{64})$/;
 export async function startReferrersRegistry(): Promise<ReferrersRegistry> {
   const registry = await startRegistry();
   const index = new Map<string, Map<string, Record<string, unknown>>>();
-  let override:
-    | ((repository: string, subject: string) => { status: number; body: string } | undefined)
-    | undefined;
+  let override: ((repository: string, subject: string, url: URL) => ForcedAnswer | undefined) | undefined;
   const listed = (repository: string, subject: string) => [
     ...(index.get(`${repository}@${subject}`)?.values() ?? []),
   ];
@@ -43,8 +46,11 @@ export async function startReferrersRegistry(): Promise<ReferrersRegistry> {
     const referrers = REFERRERS_GET.exec(path);
     if (req.method === 'GET' && referrers) {
       const [, repository, subject] = referrers as unknown as [string, string, string];
-      const forced = override?.(repository, subject);
-      res.writeHead(forced?.status ?? 200, { 'content-type': 'application/vnd.oci.image.index.v1+json' });
+      const forced = override?.(repository, subject, new URL(req.url ?? '/', front.url));
+      res.writeHead(forced?.status ?? 200, {
+        'content-type': 'application/vnd.oci.image.index.v1+json',
+        ...forced?.headers,
+      });
       res.end(
         forced?.body ??
           JSON.stringify({
