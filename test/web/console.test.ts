@@ -50,6 +50,7 @@ defaults: { platforms: all, schedule: "0 0 0 1 1 *" }
 images:
   - { source: "${upstream.host}/library/node", tags: ["22"], target: base/node }
   - { source: "${upstream.host}/library/python", tags: ["3"], target: base/python }
+  - { source: "${upstream.host}/library/alpine", tags: ["3"], target: base/alpine }
 apps:
   - { name: runtime, image: "apps/runtime:1", team: platform, baseImages: ["base/node:22"], rebuild: { rebase: true } }
   - { name: orders, image: "apps/orders:1", team: payments, baseImages: ["apps/runtime:1"], rebuild: { rebase: true } }
@@ -80,6 +81,8 @@ beforeAll(async () => {
   await pushIndex(upstream.url, 'library/node', '22', node1);
   const python = makeIndex(PLATFORMS.map((platform) => makeImage({ seed: 'web-python-3', platform })));
   await pushIndex(upstream.url, 'library/python', '3', python);
+  const alpine = makeIndex(PLATFORMS.map((platform) => makeImage({ seed: 'web-alpine-3', platform })));
+  await pushIndex(upstream.url, 'library/alpine', '3', alpine);
   const runtime = appOn(node1, 'web-runtime', `${mirror.host}/base/node:22`);
   await pushIndex(mirror.url, 'apps/runtime', '1', runtime);
   await pushIndex(
@@ -194,6 +197,39 @@ describe('the console in chromium', () => {
     await page.close();
   });
 
+  it('pins and unpins a tag from its page after asking, and its history records both', async () => {
+    // Its own tracked image (base/alpine:3), copied first.
+    const cycle = await console_.host.engine.start('syncCycle', {
+      instanceId: `cycle:pin-${randomUUID()}`,
+      input: { trigger: 'manual', image: 'base/alpine:3', timing: TEST_TIMING },
+    });
+    await console_.host.engine.waitForCompletion(cycle, 30_000);
+    const copied = await skopeoInspectDigest(`docker://${mirror.host}/base/alpine:3`);
+    const { page, errors } = await openPage('#/images');
+    await page.getByRole('link', { name: 'History and gate actions of base/alpine:3' }).click();
+    await page.getByRole('heading', { name: 'base/alpine:3', exact: true }).waitFor();
+    expect(await page.title()).toBe('base/alpine:3 · basewatch');
+    await page.getByLabel('Reason').fill('hold for the release freeze');
+    await page.getByRole('button', { name: 'Pin', exact: true }).click();
+    await confirmDialog(page, new RegExp(`Hold base/alpine:3 at sha256:${copied.slice(7, 19)}\\?`));
+    await expect
+      .poll(() => page.locator('#pinned').textContent())
+      .toMatch(new RegExp(`^at ${copied} since `));
+    expect(await page.locator('tbody tr').first().textContent()).toContain('hold for the release freeze');
+    await page.getByRole('button', { name: 'Unpin' }).click();
+    await confirmDialog(page, /Let cycles move base\/alpine:3 again\?/);
+    await expect.poll(() => page.locator('#pinned').textContent()).toBe('no');
+    const history = (await (await fetch(`${console_.url}/api/images/base%2Falpine%3A3/history`)).json()) as {
+      history: { kind: string; digest: string }[];
+    };
+    expect(history.history.map((entry) => [entry.kind, entry.digest]).slice(0, 2)).toEqual([
+      ['unpinned', copied],
+      ['pinned', copied],
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('the graph draws bases → apps → apps and highlights the waves of a chosen base', async () => {
     const { page, errors } = await openPage('#/graph');
     expect(await page.title()).toBe('Graph · basewatch');
@@ -214,7 +250,7 @@ describe('the console in chromium', () => {
     const tracked = await page
       .locator('g.node.tracked')
       .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-image')));
-    expect(tracked.sort()).toEqual(['base/node:22', 'base/python:3']);
+    expect(tracked.sort()).toEqual(['base/alpine:3', 'base/node:22', 'base/python:3']);
     // Bases in the first column, each app right of what it builds FROM.
     const x = (image: string) =>
       page.locator(`g.node[data-image="${image}"]`).evaluate((n) => n.getBoundingClientRect().x);

@@ -58,9 +58,18 @@ function imageRow(image: TrackedImageView): HTMLElement {
   );
 }
 
-// The gate's actions (rollback, promote, pin, unpin, history) join sync here once their routes exist.
-function imageActions(image: TrackedImageView): HTMLElement[] {
+// The gate's actions (history, rollback, promote, pin, unpin) are on the tag's own page.
+function imageActions(image: TrackedImageView): (HTMLElement | string)[] {
   return [
+    h(
+      'a',
+      {
+        href: `#/images/${encodeURIComponent(image.target)}`,
+        'aria-label': `History and gate actions of ${image.target}`,
+      },
+      'History',
+    ),
+    ' ',
     h(
       'button',
       {

@@ -3,6 +3,7 @@
 import { adoptFunctionKey } from './api.js';
 import { notify } from './confirm.js';
 import { graphPage } from './graph-page.js';
+import { imagePage } from './image-page.js';
 import { imagesPage, syncNow } from './images-page.js';
 import { runPage } from './run-page.js';
 import { runsPage } from './runs-page.js';
@@ -26,6 +27,8 @@ async function show(): Promise<void> {
   main.setAttribute('aria-busy', 'true');
   try {
     if (path === '/images') await imagesPage(main);
+    else if (path.startsWith('/images/'))
+      await imagePage(main, decodeURIComponent(path.slice('/images/'.length)));
     else if (path === '/graph') await graphPage(main, params);
     else if (path === '/runs') await runsPage(main, params, signal);
     else if (path.startsWith('/runs/'))

@@ -48,3 +48,26 @@ export interface RunPageView {
 
 /** The orchestrations an operator filters runs by. */
 export const RUN_NAMES = ['syncCycle', 'syncImage', 'rebuildApp'] as const;
+
+/** GET /api/images/{ref}/history: the gate's record of one tracked tag. */
+export interface ImageHistoryView {
+  readonly image: string;
+  readonly digest?: string;
+  readonly pinned?: { readonly digest: string; readonly at: string; readonly reason?: string };
+  readonly rejected?: {
+    readonly digest: string;
+    readonly check: string;
+    readonly reason: string;
+    readonly at: string;
+  };
+  readonly quarantined?: { readonly digest: string; readonly at: string };
+  readonly history: readonly {
+    readonly kind: string;
+    readonly at: string;
+    readonly by: unknown;
+    readonly digest: string;
+    readonly previousDigest?: string;
+    readonly runId?: string;
+    readonly reason?: string;
+  }[];
+}
