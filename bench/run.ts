@@ -4,6 +4,7 @@ import { benchCopy } from './copy.js';
 import { benchEngine } from './engine.js';
 import { benchPackage } from './package.js';
 import { benchPlan } from './plan.js';
+import { benchReferrers } from './referrers.js';
 import { benchStartup } from './startup.js';
 
 const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -12,6 +13,7 @@ const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
   engine: benchEngine,
   package: benchPackage,
   plan: benchPlan,
+  referrers: benchReferrers,
   startup: benchStartup,
 };
 
