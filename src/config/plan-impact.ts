@@ -1,5 +1,6 @@
 // Impact analysis for a reference as a user writes it: the one path `basewatch plan` and GET /api/plan share.
 import type { BaseImageDiscovery } from '../core/base-discovery.js';
+import { describeCheck } from '../core/gate.js';
 import { planRebuild, type RebuildPlan } from '../core/rebuild-plan.js';
 import { loadDependencyGraph } from './dependency-graph.js';
 import { resolvePlanImage } from './plan-image.js';
@@ -10,6 +11,24 @@ export interface ImpactPlan extends RebuildPlan {
   readonly upstream?: string;
   /** False when the image is not in the dependency graph at all (nothing could ever rebuild). */
   readonly known: boolean;
+  /** The gate a new digest of this image passes before anything rebuilds, when it has one. */
+  readonly gate?: GateSummary;
+}
+
+export interface GateSummary {
+  readonly quarantine: string;
+  /** In the order they run, as describeCheck names them. */
+  readonly checks: readonly string[];
+}
+
+/** The gate of the tracked image `key` (`base/node:20`) names, in words. */
+export function gateSummary(config: BasewatchConfig, key: string): GateSummary | undefined {
+  const repository = key.slice(
+    0,
+    key.lastIndexOf(':') > key.lastIndexOf('/') ? key.lastIndexOf(':') : key.length,
+  );
+  const gate = config.images.find((image) => image.target === repository)?.gate;
+  return gate && { quarantine: gate.quarantine, checks: gate.checks.map(describeCheck) };
 }
 
 /**
@@ -27,9 +46,11 @@ export async function planImpact(
 ): Promise<ImpactPlan> {
   const graph = await loadDependencyGraph(config, options.discovery, options.resolvedTrackedImages);
   const image = resolvePlanImage(config, ref, graph.images);
+  const gate = gateSummary(config, image.key);
   return {
     ...planRebuild(graph, image.key),
     ...(image.upstream && { upstream: image.upstream }),
     known: graph.images.includes(image.key),
+    ...(gate && { gate }),
   };
 }

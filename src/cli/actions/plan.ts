@@ -2,6 +2,7 @@
 import { loadConfig } from '../../config/load.js';
 import { type ImpactPlan, planImpact } from '../../config/plan-impact.js';
 import { ImageReferenceError } from '../../core/reference.js';
+import { describeGate } from '../describe-gate.js';
 
 export async function plan(ref: string, options: { config: string; json?: boolean }): Promise<void> {
   const config = await loadConfig(options.config);
@@ -25,6 +26,7 @@ function describePlan({ upstream, known, ...plan }: ImpactPlan): string {
   }
   const lines = [
     `If ${name} changed, ${apps} app${apps === 1 ? '' : 's'} would rebuild in ${plan.waves.length} wave${plan.waves.length === 1 ? '' : 's'}:`,
+    ...(plan.gate ? [describeGate(plan.gate)] : []),
   ];
   for (const wave of plan.waves) {
     lines.push(`wave ${wave.wave}:`);
