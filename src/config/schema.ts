@@ -10,6 +10,8 @@ import { parseRegistryLocation } from './registry-location.js';
 import { isSecretReference, SECRET_REFERENCE, type SecretReference } from './secret.js';
 import { signaturePolicySchema } from './signature-policy.js';
 
+export const WEBHOOK_FORMATS = ['cloudevents', 'teams', 'slack'] as const;
+
 function strict<Shape extends z.ZodRawShape>(shape: Shape) {
   const expected = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
@@ -216,6 +218,10 @@ export const configSchema = strict({
             .array(z.enum(EVENT_TYPES, { error: `expected one of: ${EVENT_TYPES.join(', ')}` }))
             .optional(),
           secret: secretReference.optional(),
+          // cloudevents (default): a signed CloudEvents batch; teams: an Adaptive Card; slack: Block Kit.
+          format: z
+            .enum(WEBHOOK_FORMATS, { error: `expected one of: ${WEBHOOK_FORMATS.join(', ')}` })
+            .optional(),
         }),
       )
       .optional(),

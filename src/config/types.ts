@@ -73,6 +73,8 @@ export interface WebhookSubscription {
   readonly teams?: readonly string[];
   readonly types?: readonly string[];
   readonly secret?: SecretReference;
+  /** What the body is: a CloudEvents batch (default), a Teams Adaptive Card, or a Slack Block Kit message. */
+  readonly format?: 'cloudevents' | 'teams' | 'slack';
 }
 
 export interface NotificationsConfig {
