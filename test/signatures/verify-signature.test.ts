@@ -6,6 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signatureVerdict } from '../../src/signatures/signature-verdict.js';
 import { verifyImageSignature } from '../../src/signatures/verify-image-signature.js';
 import {
   cosignSignatureManifest,
@@ -485,5 +486,34 @@ describe('cosign v3: a sigstore bundle attached as a referrer (tag schema on Dis
     expect(!verdict.ok && verdict.reason).toContain(
       'the signature does not verify with the key in env:COSIGN_KEY',
     );
+  });
+});
+
+describe('as a gate verdict', () => {
+  it('passes with who signed, fails with the reason', async () => {
+    const { repository, digest, reference } = await image('sig/verdict');
+    await pushSignature(repository, digest, [keylessLayer(simpleSigningPayload(reference, digest))]);
+    const store = registryStore(registry.host);
+
+    const passed = await signatureVerdict({
+      store,
+      repository,
+      digest,
+      policy: keylessPolicy,
+      baseDir: rootDir,
+    });
+    const failed = await signatureVerdict({
+      store,
+      repository,
+      digest,
+      policy: { ...keylessPolicy, keyless: { issuer: ISSUER, identity: '^https://github\\.com/elsewhere/' } },
+      baseDir: rootDir,
+    });
+
+    expect(passed).toEqual({ passed: true, detail: `signed by ${IDENTITY} (issuer ${ISSUER})` });
+    expect(failed).toEqual({
+      passed: false,
+      reason: `no signature of registry ${registry.host}/${repository}@${digest} passes the policy: ${tagFor(digest, 'sig')} layer 1: signed by ${IDENTITY} (issuer ${ISSUER}); the policy wants issuer ${ISSUER} and an identity matching ^https://github\\.com/elsewhere/`,
+    });
   });
 });
