@@ -1,13 +1,24 @@
 // GET /api/images: every tracked tag with what the state knows of it.
+
+import type { GateSummary } from '../config/plan-impact.js';
 import type { Platforms } from '../config/types.js';
-import { copiedUpstreamDigest } from '../core/state.js';
+import { describeCheck } from '../core/gate.js';
+import {
+  copiedUpstreamDigest,
+  type Pin,
+  type QuarantinedDigest,
+  type RejectedDigest,
+} from '../core/state.js';
 import type { TagPolicy } from '../core/tag-policy.js';
 import type { OperatorContext } from './context.js';
 import type { ApiResponse } from './exchange.js';
 import { type TrackedTagRecord, trackedTags } from './tracked-tags.js';
 
-/** current: the copy has the upstream digest; behind: upstream moved and the copy has not followed yet. */
-export type TrackedImageStatus = 'current' | 'behind' | 'failing' | 'unchecked';
+/**
+ * current: the copy has the upstream digest; behind: upstream moved and the copy has not followed yet;
+ * pinned: held where it is by an operator or a rollback; rejected: the gate refused upstream's digest.
+ */
+export type TrackedImageStatus = 'current' | 'behind' | 'failing' | 'unchecked' | 'pinned' | 'rejected';
 
 export interface TrackedImageView {
   /** `docker.io/library/node:20-alpine`; the bare repository for a policy not resolved yet. */
@@ -23,6 +34,11 @@ export interface TrackedImageView {
   readonly lastChecked?: string;
   readonly lastChanged?: string;
   readonly lastError?: string;
+  /** The gate a new digest passes first (quarantine and checks), when the image has one. */
+  readonly gate?: GateSummary;
+  readonly pinned?: Pin;
+  readonly rejected?: RejectedDigest;
+  readonly quarantined?: QuarantinedDigest;
 }
 
 export async function listTrackedImages(ctx: OperatorContext): Promise<ApiResponse> {
@@ -43,11 +59,20 @@ export function trackedImageView({ image, tag, state }: TrackedTagRecord): Track
     ...(state?.lastChecked !== undefined && { lastChecked: state.lastChecked }),
     ...(state?.lastChanged !== undefined && { lastChanged: state.lastChanged }),
     ...(state?.lastError !== undefined && { lastError: state.lastError }),
+    ...(image.gate && {
+      gate: { quarantine: image.gate.quarantine, checks: image.gate.checks.map(describeCheck) },
+    }),
+    ...(state?.pinned && { pinned: state.pinned }),
+    ...(state?.rejected && { rejected: state.rejected }),
+    ...(state?.quarantined && { quarantined: state.quarantined }),
   };
 }
 
 function statusOf(state: TrackedTagRecord['state']): TrackedImageStatus {
   if (state?.lastError !== undefined) return 'failing';
   if (state?.lastUpstreamDigest === undefined) return 'unchecked';
+  if (copiedUpstreamDigest(state) === state.lastUpstreamDigest) return 'current';
+  if (state.pinned) return 'pinned';
+  if (state.rejected?.upstreamDigest === state.lastUpstreamDigest) return 'rejected';
   return copiedUpstreamDigest(state) === state.lastUpstreamDigest ? 'current' : 'behind';
 }

@@ -2,6 +2,8 @@
 // leaves the target tag and the apps exactly as they were. Rollback, pin and promote by hand.
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { operatorContext } from '../../src/api/context.js';
+import { routeOperatorApi } from '../../src/api/router.js';
 import { Orchestration } from '../../src/workflows/names.js';
 import type { ImageMoveOutcome, SyncCycleOutcome } from '../../src/workflows/types.js';
 import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
@@ -86,6 +88,17 @@ async function move(
   const status = await h.engine.waitForCompletion(id, 30_000);
   expect(status.runtimeStatus).toBe('Completed');
   return status.output as ImageMoveOutcome;
+}
+
+/** The operator API over the harness's engine and ports, as both hosts route it. */
+async function api(h: Harness, method: 'GET' | 'POST', path: string, body?: unknown) {
+  return routeOperatorApi(operatorContext(h.engine, h.deps), {
+    method,
+    path,
+    query: new URLSearchParams(),
+    body,
+    headers: {},
+  });
 }
 
 const ciCalls = (name: string) =>
@@ -205,6 +218,32 @@ describe('the gate', () => {
       deliveredEvents(hooks, '/fail/events').filter((e) => e.type === 'basewatch.image.imported'),
     ).toHaveLength(1);
 
+    const listed = (await api(h, 'GET', '/images')).body as { images: Record<string, unknown>[] };
+    expect(listed.images).toMatchObject([
+      {
+        target: 'base/fail:1',
+        status: 'rejected',
+        importedDigest: v1.digest,
+        upstreamDigest: v2.digest,
+        gate: { quarantine: 'quarantine/base/fail', checks: [`webhook ${hooks.url}/fail/validate`] },
+        rejected: { digest: v2.digest, check: `webhook ${hooks.url}/fail/validate` },
+      },
+    ]);
+    const history = await api(h, 'GET', `/images/${encodeURIComponent('base/fail:1')}/history`);
+    expect(history.status).toBe(200);
+    expect((history.body as { history: { kind: string }[] }).history.map((e) => e.kind)).toEqual([
+      'rejected',
+      'promoted',
+    ]);
+    expect(
+      (await api(h, 'POST', `/images/${encodeURIComponent('base/fail:1')}/promote`, { digest: v2.digest }))
+        .body,
+    ).toEqual({
+      error:
+        'body of POST /api/images/{ref}/promote: field \'reason\': Invalid input: expected string, received undefined; expected {"digest": "sha256:…", "reason": "<why>"}',
+    });
+    expect((await api(h, 'GET', `/images/${encodeURIComponent('base/fail')}/history`)).status).toBe(404);
+
     const validated = validations('fail').length;
     const third = await runCycle(h);
     expect(third.syncs).toEqual([]);
@@ -298,6 +337,10 @@ describe('the gate', () => {
     });
     const image = await h.deps.state.getImage('base/roll:1');
     expect(image?.pinned).toMatchObject({ digest: v1.digest, by: 'operator', reason: 'v2 breaks startup' });
+    // Upstream is still at v2: the tag is behind it, held there by the pin.
+    expect(
+      ((await api(h, 'GET', '/images')).body as { images: { status: string }[] }).images[0]!.status,
+    ).toBe('pinned');
 
     const v3 = makeImage({ seed: 'roll-3' });
     await pushImage(upstream.url, 'library/roll', '1', v3);
@@ -305,6 +348,9 @@ describe('the gate', () => {
     const held = await runCycle(h);
     expect(held.syncs).toEqual([]);
     expect(held.held?.[0]).toMatchObject({ target: 'base/roll:1', digest: v3.digest });
+    expect(
+      ((await api(h, 'GET', '/images')).body as { images: { status: string }[] }).images[0]!.status,
+    ).toBe('pinned');
     expect(await skopeoInspectDigest(`docker://${mirror.host}/base/roll:1`)).toBe(v1.digest);
     expect(await skopeoInspectDigest(`docker://${mirror.host}/quarantine/base/roll:1`)).toBe(v2.digest);
     expect(ciCalls('roll')).toHaveLength(calls);
