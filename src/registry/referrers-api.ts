@@ -14,6 +14,7 @@ import { nextLink } from './tag-pages.js';
 export const MAX_REFERRERS = 256;
 const MAX_REFERRER_PAGE_BYTES = 4 * 1024 * 1024;
 const MAX_REFERRER_PAGES = 16;
+const NO_API = new Set([400, 404, 405, 501]);
 
 /**
  * The referrers the store's API lists for `digest`, or undefined when the store has no referrers
@@ -47,8 +48,9 @@ export async function queryReferrersApi(
       { method: 'GET', url: next, headers: { accept: OCI_INDEX } },
       MAX_REFERRER_PAGE_BYTES,
     );
-    // A registry without the API does not know the route; one with it must not answer 404.
-    if ((response.status === 404 || response.status === 405) && seen.size === 1) return undefined;
+    // A registry without the API does not know the route (404; some say 400, 405 or 501); one with it
+    // must answer 200 for any valid digest.
+    if (NO_API.has(response.status) && seen.size === 1) return undefined;
     if (response.status !== 200) throw client.failureFromBytes(call, response, response.bytes);
     for (const entry of pageEntries(response.bytes, call, seen.size)) {
       found.set(entry.digest, entry);

@@ -576,6 +576,39 @@ describe('a hostile referrers list', () => {
     }
   });
 
+  it('falls back to the tag schema at a source whose referrers route answers 400', async () => {
+    const repository = 'library/api-400';
+    const image = makeImage({ seed: repository });
+    await pushImage(apiUpstream.url, repository, '1', image);
+    const sbom = makeArtifact({
+      artifactType: SPDX,
+      layers: [{ mediaType: SPDX, bytes: Buffer.from(`{"name":"${repository}"}`) }],
+      subject: subjectOf(image),
+    });
+    await pushImage(apiUpstream.url, repository, sbom.digest, sbom);
+    await pushImage(apiUpstream.url, repository, tagFor(image.digest), {
+      ...referrersIndex([sbom]),
+      kind: 'image',
+      blobs: new Map(),
+    } as never);
+    apiUpstream.answerReferrers((repo) =>
+      repo === repository
+        ? { status: 400, body: '{"errors":[{"code":"UNSUPPORTED","message":"no"}]}' }
+        : undefined,
+    );
+    try {
+      const result = await importer(mirror.host).importImage({
+        source: `${apiUpstream.host}/${repository}:1`,
+        target: 'base/api-400:1',
+      });
+      expect(result.referrers?.copied.map((c) => [c.digest, c.foundBy])).toEqual([
+        [sbom.digest, 'tag-schema'],
+      ]);
+    } finally {
+      apiUpstream.answerReferrers(() => undefined);
+    }
+  });
+
   it('follows the pages of a referrers list on the registry’s own origin', async () => {
     const repository = 'library/paged';
     const image = makeImage({ seed: repository });
