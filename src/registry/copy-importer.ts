@@ -8,6 +8,7 @@ import { RegistryError } from './errors.js';
 import { type PrivateStores, splitPrivateKey } from './private-store.js';
 import { copyImageReferrers } from './referrers-copy.js';
 import { RegistryStore } from './registry-store.js';
+import { oneWriteAtATime } from './upload-lock.js';
 
 export class CopyImporter implements Importer {
   constructor(
@@ -35,8 +36,10 @@ export class CopyImporter implements Importer {
       { store: targetStore, ref: { repository, tag } },
       { platforms },
     );
-    // Read the tag back: the copy is only done when the target says what we wrote.
-    const written = await targetStore.headManifest({ repository, tag });
+    // Read the tag back: the copy is only done when the target says what we wrote. Not while another
+    // copy writes this digest under another tag (Distribution rewrites the digest's link in place).
+    const slot = { location: targetStore.location, repository, digest: result.digest };
+    const written = await oneWriteAtATime(slot, () => targetStore.headManifest({ repository, tag }));
     if (written?.digest !== result.digest) {
       throw new RegistryError({
         operation: 'verify import',

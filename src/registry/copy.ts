@@ -10,6 +10,7 @@ import type { ImageStore, StoredManifest, StoreReference } from './image-store.j
 import { isIndex } from './manifest.js';
 import { readManifestTree, treeBlobs, treeLevelsBelow } from './manifest-tree.js';
 import { filterIndex, requireImagePlatform } from './platform-filter.js';
+import { oneWriteAtATime } from './upload-lock.js';
 
 export interface CopyEndpoint {
   readonly store: ImageStore;
@@ -101,10 +102,14 @@ export async function copyImage(
   };
 }
 
+/** Copies of several tags may share a child: like a blob, it is written into a repository once at a time. */
 async function putChild(target: CopyEndpoint, child: StoredManifest): Promise<void> {
   const ref = { repository: target.ref.repository, digest: child.digest };
-  if ((await target.store.headManifest(ref))?.digest === child.digest) return;
-  await putChecked(target, ref, child);
+  const slot = { location: target.store.location, repository: ref.repository, digest: child.digest };
+  await oneWriteAtATime(slot, async () => {
+    if ((await target.store.headManifest(ref))?.digest === child.digest) return;
+    await putChecked(target, ref, child);
+  });
 }
 
 /** The last write of a copy: the root manifest under the target's tag (or by digest). */
@@ -118,7 +123,9 @@ async function putRoot(target: CopyEndpoint, root: StoredManifest): Promise<void
       `copy to ${describeEndpoint(target)}: the target names digest ${target.ref.digest}, the copy is ${root.digest}`,
     );
   }
-  await putChecked(target, ref, root);
+  // Each PUT rewrites the digest's link in place: tags of one digest are written one at a time.
+  const slot = { location: target.store.location, repository: ref.repository, digest: root.digest };
+  await oneWriteAtATime(slot, () => putChecked(target, ref, root));
 }
 
 async function putChecked(

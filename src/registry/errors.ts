@@ -56,17 +56,20 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * What CNCF Distribution answers when a request reads a repository's blob link while a concurrent
- * upload of that blob rewrites it (in place): a manifest PUT says the blob is unknown or its digest
- * invalid (400), a blob HEAD fails outright (500). The blobs were uploaded before the manifest, so a
- * later attempt finds the link whole; the caller's retry policy bounds how often it tries.
+ * What CNCF Distribution answers when a request reads a repository's link to a blob or manifest while
+ * a concurrent upload or manifest PUT rewrites it (in place): a manifest PUT says the blob is unknown
+ * or its digest invalid (400), a read of a blob or manifest fails outright (500, "invalid checksum
+ * digest format"). The link is whole again once the write ends; the caller's retry policy bounds how
+ * often it tries.
  */
 function isRaceAnswer(error: RegistryError): boolean {
   if (error.operation === 'PUT manifest') {
     return error.status === 400 && RACE_CODES_ON_MANIFEST_PUT.has(error.code);
   }
-  return error.operation === 'HEAD blob' && error.status === 500;
+  return error.status === 500 && RACING_READS.has(error.operation);
 }
+
+const RACING_READS: ReadonlySet<string> = new Set(['HEAD blob', 'HEAD manifest', 'GET manifest']);
 
 const RACE_CODES_ON_MANIFEST_PUT: ReadonlySet<string> = new Set([
   'BLOB_UNKNOWN',

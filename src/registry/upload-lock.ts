@@ -2,7 +2,8 @@
 // link in place (truncate, then write) on every upload of that blob, so a second upload racing the
 // first makes a concurrent manifest PUT or HEAD read a half-written link: `BLOB_UNKNOWN`,
 // `DIGEST_INVALID` or a 500. Imports of several tags of one repository share layers, so they would.
-// The key is what the registry sees (its location, the repository, the digest), not the store object:
+// A manifest's link is rewritten the same way by every PUT of it (under any tag), so manifest writes
+// of a copy take the same slots. The key is what the registry sees (its location, the repository, the digest), not the store object:
 // two store objects talking to one registry still race there.
 
 export interface BlobSlot {

@@ -58,6 +58,7 @@ describe('answers of a registry racing on a blob link are transient, and a secon
     ['400 BLOB_UNKNOWN on the manifest PUT', 'PUT', /\/manifests\//, 400, BLOB_UNKNOWN],
     ['400 MANIFEST_BLOB_UNKNOWN on the manifest PUT', 'PUT', /\/manifests\//, 400, MANIFEST_BLOB_UNKNOWN],
     ['500 on a blob HEAD', 'HEAD', /\/blobs\/sha256:/, 500, undefined],
+    ['500 on a manifest HEAD', 'HEAD', /\/manifests\//, 500, undefined],
   ])('%s', async (name, method, path, status, body) => {
     const repository = `race-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
     const attempt = await importThroughProxy(repository);

@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isTransient } from '../../src/core/transient.js';
 import { CopyImporter } from '../../src/registry/copy-importer.js';
 import { privateStores } from '../../src/registry/private-store.js';
 import { busySlots } from '../../src/registry/upload-lock.js';
-import { makeImage, pushImage, type TestImage } from '../support/images.js';
+import {
+  makeImage,
+  makeMultiPlatformImage,
+  pushImage,
+  pushManyTags,
+  type TestImage,
+} from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { skopeoInspectDigest } from '../support/skopeo.js';
 import { loggedRequests, quickClient, uploadedDigests } from './support-copy.js';
@@ -37,7 +44,9 @@ function importer(): CopyImporter {
 }
 
 describe('concurrent imports of tags that share layers', () => {
-  it('all succeed, and each tag reads back (skopeo) as its upstream digest', async () => {
+  it('all succeed, and each tag reads back (skopeo) as its upstream digest', {
+    timeout: 120_000,
+  }, async () => {
     const images = await tagsSharingLayers('library/shared', 24);
     const imports = importer();
     const results = await Promise.all(
@@ -74,5 +83,44 @@ describe('concurrent imports of tags that share layers', () => {
     expect(distinct.size).toBe(8 + 8 * 2);
     expect(uploaded.sort()).toEqual([...distinct].sort());
     expect(busySlots()).toBe(0);
+  });
+
+  it('writes each child manifest of an index the tags share once, and every tag reads back', {
+    timeout: 60_000,
+  }, async () => {
+    const index = makeMultiPlatformImage(
+      [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64' },
+      ],
+      { seed: 'shared-index', layers: 2 },
+    );
+    const tags = await pushManyTags(upstream.url, 'library/index', 6, index);
+    const imports = importer();
+    // A tag's PUT rewrites the digest's link in Distribution, and a read of it meanwhile (the referrers
+    // step reads the index back) gets a 500: transient, tried again as syncImage's retry policy does.
+    const withRetries = async (tag: string) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await imports.importImage({
+            source: `${upstream.host}/library/index:${tag}`,
+            target: `base/index:${tag}`,
+            platforms: 'all',
+          });
+        } catch (error) {
+          if (attempt >= 3 || !isTransient(error)) throw error;
+        }
+      }
+    };
+    await Promise.all(tags.map(withRetries));
+    const childPuts = (await loggedRequests(mirror)).filter(
+      (r) => r.method === 'PUT' && r.uri.startsWith('/v2/base/index/manifests/sha256:'),
+    );
+    expect(childPuts.map((r) => r.uri.split('/').at(-1)).sort()).toEqual(
+      index.images.map((image) => image.digest).sort(),
+    );
+    for (const tag of tags) {
+      expect(await skopeoInspectDigest(`${mirror.host}/base/index:${tag}`)).toBe(index.digest);
+    }
   });
 });
