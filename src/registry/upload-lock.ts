@@ -3,8 +3,8 @@
 // first makes a concurrent manifest PUT or HEAD read a half-written link: `BLOB_UNKNOWN`,
 // `DIGEST_INVALID` or a 500. Imports of several tags of one repository share layers, so they would.
 // A manifest's link is rewritten the same way by every PUT of it (under any tag), so manifest writes
-// of a copy take the same slots. The key is what the registry sees (its location, the repository, the digest), not the store object:
-// two store objects talking to one registry still race there.
+// of a copy take the same slots. The key is what the registry sees (its location, the repository,
+// the digest), not the store object: two store objects talking to one registry still race there.
 
 export interface BlobSlot {
   /** The store's `location`, e.g. `registry 127.0.0.1:5000`. */
