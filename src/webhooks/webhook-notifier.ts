@@ -1,4 +1,5 @@
-// Delivers CloudEvents batches to subscribers' webhooks, filtered by team and type, signed when a secret is set.
+// Delivers events to subscribers' webhooks, filtered by team and type, signed when a secret is set: a
+// CloudEvents batch, or for chat channels one Teams Adaptive Card or Slack Block Kit message per batch.
 import { resolveSecret } from '../config/secret.js';
 import type { WebhookSubscription } from '../config/types.js';
 import type { BasewatchEvent } from '../core/events.js';
@@ -6,6 +7,8 @@ import type { Notifier } from '../core/notifier.js';
 import type { HttpClient } from '../registry/http.js';
 import { postJson } from './post-json.js';
 import { signBody } from './signature.js';
+import { slackMessage } from './slack-message.js';
+import { teamsMessage } from './teams-message.js';
 
 export const CLOUDEVENTS_BATCH = 'application/cloudevents-batch+json';
 
@@ -49,8 +52,13 @@ export class WebhookNotifier implements Notifier {
     index: number,
     batch: BasewatchEvent[],
   ): Promise<void> {
-    const body = JSON.stringify(batch);
-    const headers: Record<string, string> = { 'content-type': CLOUDEVENTS_BATCH };
+    const format = subscription.format ?? 'cloudevents';
+    const body = JSON.stringify(
+      format === 'teams' ? teamsMessage(batch) : format === 'slack' ? slackMessage(batch) : batch,
+    );
+    const headers: Record<string, string> = {
+      'content-type': format === 'cloudevents' ? CLOUDEVENTS_BATCH : 'application/json',
+    };
     if (subscription.secret) {
       const secret = resolveSecret(
         subscription.secret,
