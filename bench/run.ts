@@ -1,6 +1,7 @@
 // `npm run bench [name …]`: runs the named benchmarks (all by default); each writes bench/results/<name>.json.
 import { benchCheckUpstream } from './check-upstream.js';
 import { benchCopy } from './copy.js';
+import { benchDiff } from './diff.js';
 import { benchEngine } from './engine.js';
 import { benchPackage } from './package.js';
 import { benchPlan } from './plan.js';
@@ -10,6 +11,7 @@ import { benchStartup } from './startup.js';
 const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
   'check-upstream': benchCheckUpstream,
   copy: benchCopy,
+  diff: benchDiff,
   engine: benchEngine,
   package: benchPackage,
   plan: benchPlan,

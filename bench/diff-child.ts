@@ -1,0 +1,55 @@
+// One cold diff, then warm ones, in a process of its own so its peak memory is the diff's:
+// `diff-child.ts FROM TO CONNECTION_STRING TABLE_PREFIX [LAYERS_AT_ONCE]`. Prints the timings as JSON.
+import { openTableLayerFindings } from '../src/azure/table-layer-findings.js';
+import { diffImages } from '../src/packages/diff-images.js';
+import { MemoryLayerFindingsCache } from '../src/packages/memory-findings-cache.js';
+import { DistributionClient } from '../src/registry/distribution-client.js';
+import { openStore } from '../src/registry/open-store.js';
+
+const [from, to, connectionString, prefix, streams] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string?,
+];
+const concurrency = streams === undefined ? undefined : Number(streams);
+// `idle`: load everything a diff loads, diff nothing; its peak RSS is the floor under the diff's.
+if (from === 'idle') {
+  process.stdout.write(
+    `${JSON.stringify({ idle: true, loaded: [typeof diffImages, typeof openTableLayerFindings] })}\n`,
+  );
+  process.exit(0);
+}
+const WARM_RUNS = 5;
+const client = new DistributionClient();
+const table = await openTableLayerFindings({ connectionString }, prefix);
+const memory = new MemoryLayerFindingsCache();
+const both = {
+  async get(digest: string) {
+    return (await memory.get(digest)) ?? table.get(digest);
+  },
+  async put(digest: string, findings: Parameters<typeof table.put>[1]) {
+    await Promise.all([memory.put(digest, findings), table.put(digest, findings)]);
+  },
+};
+const sides = () => [openStore(from, { client }), openStore(to, { client })] as const;
+
+const timed = async (cache: typeof both | typeof table | typeof memory) => {
+  const [a, b] = sides();
+  const started = performance.now();
+  const changes = await diffImages(a, b, { cache, ...(concurrency !== undefined && { concurrency }) });
+  return { ms: performance.now() - started, changes };
+};
+
+const cold = await timed(both);
+const warmTable: number[] = [];
+const warmMemory: number[] = [];
+for (let i = 0; i < WARM_RUNS; i++) {
+  warmTable.push((await timed(table)).ms);
+  warmMemory.push((await timed(memory)).ms);
+}
+process.stdout.write(
+  `${JSON.stringify({ coldMs: cold.ms, warmTableMs: warmTable, warmMemoryMs: warmMemory, counts: cold.changes.platforms[0]?.counts })}\n`,
+);
+await client.http.close();
