@@ -144,6 +144,11 @@ class ReferrerCopier {
       this.outcome.skip();
       return false;
     }
+    if (held !== undefined && held.digest !== digest && referrer.tag?.endsWith('.sbom')) {
+      throw new Error(
+        `the private registry already holds a different ${referrer.tag}; it was kept and upstream's not copied`,
+      );
+    }
     if (held?.digest !== digest) {
       const copyTo =
         held !== undefined && referrer.tag !== undefined
@@ -170,13 +175,8 @@ class ReferrerCopier {
     return true;
   }
 
-  /** A cosign tag that holds something else here: signatures and attestations are appended, an SBOM is left. */
+  /** A cosign signature or attestation tag that holds something else here: upstream's layers are appended. */
   private async mergeIntoHeldTag(tag: string, upstream: StoredManifest): Promise<void> {
-    if (tag.endsWith('.sbom')) {
-      throw new Error(
-        `the private registry already holds a different ${tag}; it was kept and upstream's not copied`,
-      );
-    }
     const held = await this.target.store.getManifest({ repository: this.target.repository, tag });
     await appendCosignLayers(this.target, tag, held, upstream);
   }

@@ -306,12 +306,8 @@ describe('what the private registry already holds', () => {
     const repository = 'library/own-sbom';
     const image = makeImage({ seed: repository });
     await pushImage(upstream.url, repository, '1', image);
-    await pushImage(
-      upstream.url,
-      repository,
-      tagFor(image.digest, 'sbom'),
-      sbomFor(image, `${repository}/theirs`),
-    );
+    const theirs = sbomFor(image, `${repository}/theirs`);
+    await pushImage(upstream.url, repository, tagFor(image.digest, 'sbom'), theirs);
     const ours = sbomFor(image, `${repository}/ours`);
     await pushImage(mirror.url, 'base/own-sbom', tagFor(image.digest, 'sbom'), ours);
 
@@ -329,6 +325,7 @@ describe('what the private registry already holds', () => {
     expect((await rawAt(`${mirror.host}/base/own-sbom:${tagFor(image.digest, 'sbom')}`)).digest).toBe(
       ours.digest,
     );
+    expect(await manifestStatus(mirror.url, 'base/own-sbom', theirs.digest)).toBe(404);
   });
 
   it('does not pull an attachment from upstream again once the mirror holds it', async () => {
