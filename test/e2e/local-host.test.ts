@@ -248,7 +248,14 @@ describe('the local host, one scenario in order', STEP, () => {
         join(dir, 'basewatch.yaml'),
       ]);
       expect(shown.code, shown.stderr).toBe(0);
-      for (const activity of ['importImage', 'recordImport', 'planRebuild', 'publishEvents'])
+      // The copy is kept (keepPrevious) before the tag moves, and the move recorded in the image's history.
+      for (const activity of [
+        'keepPrevious',
+        'importImage',
+        'recordPromotion',
+        'planRebuild',
+        'publishEvents',
+      ])
         expect(shown.stdout).toContain(activity);
       expect(shown.stdout).toContain('SubOrchestrationInstanceCompleted');
     });
