@@ -1,5 +1,6 @@
 // `npm run bench [name …]`: runs the named benchmarks (all by default); each writes bench/results/<name>.json.
 import { benchCheckUpstream } from './check-upstream.js';
+import { benchConsole } from './console.js';
 import { benchCopy } from './copy.js';
 import { benchDiff } from './diff.js';
 import { benchEngine } from './engine.js';
@@ -10,6 +11,7 @@ import { benchStartup } from './startup.js';
 
 const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
   'check-upstream': benchCheckUpstream,
+  console: benchConsole,
   copy: benchCopy,
   diff: benchDiff,
   engine: benchEngine,
