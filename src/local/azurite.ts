@@ -38,6 +38,9 @@ interface TableServer {
 interface LokiDatabase {
   /** Writes the whole database (to a temporary file, then renamed); calls made during a save share the next one. */
   saveDatabase(done: (error?: unknown) => void): void;
+  /** The text a save writes. */
+  serialize(): string;
+  collections: object[];
 }
 
 // Azurite ships no typings for its programmatic entry; these are the two classes its own main.js uses.
@@ -103,6 +106,8 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 function answerWritesOnceSaved(server: TableServer): void {
   const { httpServer } = server;
+  const { db } = server.metadataStore;
+  db.serialize = () => serializeQuickly(db);
   const handlers = httpServer.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   httpServer.removeAllListeners('request');
   const saved = () =>
@@ -123,3 +128,26 @@ function answerWritesOnceSaved(server: TableServer): void {
     for (const handle of handlers) handle(req, res);
   });
 }
+
+/**
+ * The text Loki's own serialize writes (its replacer blanks the same fields), in a third of the time:
+ * Loki hands every key of every entity to a replacer function, which dominates a save of a large
+ * database, while this blanks those fields on shallow copies of the database and its collections.
+ * (Loki's replacer also blanked entity properties that happen to be named like them; this does not.)
+ */
+function serializeQuickly(db: LokiDatabase): string {
+  const top: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(db)) {
+    if (key === 'throttledSavePending' || key === 'throttledCallbacks') continue;
+    top[key] = BLANKED_ON_DATABASE.has(key) ? null : value;
+  }
+  top.collections = db.collections.map((collection) =>
+    Object.fromEntries(
+      Object.entries(collection).map(([key, value]) => [key, BLANKED_ON_COLLECTION.has(key) ? null : value]),
+    ),
+  );
+  return JSON.stringify(top);
+}
+
+const BLANKED_ON_DATABASE = new Set(['autosaveHandle', 'persistenceAdapter', 'lokiConsoleWrapper']);
+const BLANKED_ON_COLLECTION = new Set(['constraints', 'ttl']);
