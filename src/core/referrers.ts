@@ -46,3 +46,22 @@ export function keepsReferrer(policy: ReferrerPolicy, artifactType: string): boo
   if (policy === 'none') return false;
   return policy.includes(artifactType);
 }
+
+/** The outcome of an importer that keeps no attachments at all (ACR import drops them), saying why. */
+export function referrersNotKept(policy: ReferrerPolicy, subject: string, reason: string): ReferrersOutcome {
+  const lost = policy === 'none' ? [] : [{ subject, reason }];
+  return { policy, copied: [], copiedTotal: 0, skipped: 0, lost, lostTotal: lost.length };
+}
+
+/** One line for events, history and the console: what was kept and what was not. */
+export function describeReferrers(outcome: ReferrersOutcome): string {
+  if (outcome.policy === 'none') return 'attachments not copied (referrers: none)';
+  const kept = `kept ${outcome.copiedTotal} attachment${outcome.copiedTotal === 1 ? '' : 's'}`;
+  const skipped = outcome.skipped > 0 ? `, ${outcome.skipped} left out by the referrers policy` : '';
+  const first = outcome.lost[0];
+  const lost =
+    first === undefined
+      ? ''
+      : `; ${outcome.lostTotal} not kept (${first.subject}: ${first.reason}${outcome.lostTotal > 1 ? '; …' : ''})`;
+  return `${kept}${skipped}${lost}`;
+}
