@@ -7,8 +7,10 @@ import type { TokenCredential } from '@azure/identity';
 import { type AcrClientOptions, acrManagementClient } from './azure/acr-client.js';
 import { acrDataPlaneCredentials } from './azure/acr-data-plane-credentials.js';
 import { AcrImporter } from './azure/acr-importer.js';
+import { AcrPromoter } from './azure/acr-promoter.js';
 import { AcrTaskBaseDiscovery } from './azure/acr-task-discovery.js';
 import { AcrTaskRebuilder } from './azure/acr-task-rebuilder.js';
+import { AcrTaskValidator } from './azure/acr-task-validator.js';
 import { eventGridNotifierFromConfig } from './azure/event-grid-notifier.js';
 import { registryCredential } from './config/credentials.js';
 import { registryHost } from './config/registry-location.js';
@@ -123,10 +125,19 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
     return tasks;
   };
 
-  const promoter: Promoter = new StorePromoter(stores);
+  // On ACR a promotion is an import from the registry into itself, as the issue and ACR's tutorial do it.
+  const promoter: Promoter =
+    acr && arm && host
+      ? new AcrPromoter({ client: arm(), registry: acr, loginServer: host, distribution: client, logger })
+      : new StorePromoter(stores);
   const webhookValidator = new WebhookValidator(http, env);
+  let acrValidator: AcrTaskValidator | undefined;
   const validatorFor = (check: GateCheck): GateValidator => {
     if (check.kind === 'webhook') return webhookValidator;
+    if (check.kind === 'acrTask' && acr && arm) {
+      acrValidator ??= new AcrTaskValidator({ client: arm(), registry: acr, logger });
+      return acrValidator;
+    }
     throw new Error(`a ${check.kind} check has no outside validator on this host`);
   };
 

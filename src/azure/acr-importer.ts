@@ -7,7 +7,9 @@ import { formatReference, parseReference } from '../core/reference.js';
 import type { CredentialSource } from '../registry/auth.js';
 import type { DistributionClient } from '../registry/distribution-client.js';
 import type { AcrRegistry } from './acr-client.js';
-import { armOperationError } from './arm-errors.js';
+import { runAcrImport, verifyImported } from './acr-import-operation.js';
+
+export { ImportVerificationError } from './acr-import-operation.js';
 
 export interface AcrImporterOptions {
   readonly client: ContainerRegistryManagementClient;
@@ -21,18 +23,6 @@ export interface AcrImporterOptions {
   /** How often to poll the import while ARM has not said how long to wait (default: the SDK's 2 s). */
   readonly pollIntervalMs?: number;
   readonly logger?: Logger;
-}
-
-/** The target tag does not hold the digest the import was asked to copy. */
-export class ImportVerificationError extends Error {
-  constructor(
-    readonly target: string,
-    readonly expected: string,
-    readonly actual: string,
-  ) {
-    super(`verify import into ${target}: the tag points at ${actual}, expected ${expected}`);
-    this.name = 'ImportVerificationError';
-  }
 }
 
 export class AcrImporter implements Importer {
@@ -70,45 +60,15 @@ export class AcrImporter implements Importer {
       targetTags: [targetTag],
       mode: 'Force',
     };
-    const { resourceGroup, name } = this.options.registry;
+    const { name } = this.options.registry;
     this.logger.info('importing with ACR', { source: request.source, target: targetTag, registry: name });
-    // Set once the status monitor (Azure-AsyncOperation) has said Succeeded.
-    let succeeded = false;
-    try {
-      await this.options.client.registries.beginImportImageAndWait(resourceGroup, name, parameters, {
-        ...(this.options.pollIntervalMs !== undefined && { updateIntervalInMs: this.options.pollIntervalMs }),
-        onResponse: (response: { parsedBody?: unknown }) => {
-          if (isSucceededStatus(response.parsedBody)) succeeded = true;
-        },
-      });
-    } catch (error) {
-      const failure = armOperationError(operation, error, credentials ? [credentials.password] : []);
-      // After success the SDK reads the Location result once more; a role assigned on the registry alone
-      // may not read that resource-group-scoped URL. The copy is done: the data plane decides below.
-      if (!succeeded) throw failure;
-      this.logger.warn(
-        'ACR import succeeded, but its result could not be read; verifying on the data plane',
-        {
-          target: targetTag,
-          reason: failure.message,
-        },
-      );
-    }
-
-    const head = await this.options.distribution.headManifest(target);
-    if (head?.digest !== source.digest) {
-      throw new ImportVerificationError(
-        formatReference(target),
-        source.digest,
-        head?.digest ?? 'no manifest',
-      );
-    }
-    return { digest: head.digest, sameDigestAsSource: true };
+    await runAcrImport(
+      { ...this.options, logger: this.logger },
+      parameters,
+      operation,
+      credentials ? [credentials.password] : [],
+    );
+    await verifyImported(this.options.distribution, target, source.digest);
+    return { digest: source.digest, sameDigestAsSource: true };
   }
-}
-
-/** A long-running operation's status body saying the operation succeeded. */
-function isSucceededStatus(body: unknown): boolean {
-  const status = (body as { status?: unknown } | undefined)?.status;
-  return typeof status === 'string' && status.toLowerCase() === 'succeeded';
 }

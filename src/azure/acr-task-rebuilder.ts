@@ -1,6 +1,6 @@
 // Rebuilder on Azure: schedules a run of the app's ACR task and reads the run's status; the
 // orchestration polls `status` with durable timers, so nothing here waits for a build.
-import type { ContainerRegistryManagementClient, Run, TaskRunRequest } from '@azure/arm-containerregistry';
+import type { ContainerRegistryManagementClient, Run } from '@azure/arm-containerregistry';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { parsePrivateReference } from '../core/private-image.js';
 import {
@@ -8,9 +8,9 @@ import {
   type Rebuilder,
   type RebuildRequest,
   type RebuildRun,
-  type RebuildStatus,
 } from '../core/rebuilder.js';
-import { type AcrRegistry, taskResourceId } from './acr-client.js';
+import type { AcrRegistry } from './acr-client.js';
+import { AcrTaskRuns, runFailureReason, runStatus, runToken } from './acr-task-runs.js';
 import { armOperationError } from './arm-errors.js';
 
 export interface AcrTaskRebuilderOptions {
@@ -21,37 +21,18 @@ export interface AcrTaskRebuilderOptions {
   readonly logger?: Logger;
 }
 
-/** ACR run statuses, as the 2019-06-01-preview API names them, in basewatch's words. */
-const STATUS: Readonly<Record<string, RebuildStatus>> = {
-  Queued: 'queued',
-  Started: 'running',
-  Running: 'running',
-  Succeeded: 'succeeded',
-  Failed: 'failed',
-  Error: 'failed',
-  Canceled: 'canceled',
-  Timeout: 'timeout',
-};
-
-export function rebuildStatus(acrStatus: string | undefined): RebuildStatus | undefined {
-  return acrStatus === undefined ? undefined : STATUS[acrStatus];
-}
-
-/**
- * A token that marks the runs one request started. ACR keeps a run's `updateTriggerToken`, so a retried
- * activity finds the run its first attempt scheduled instead of starting a second one.
- */
+/** The token of one rebuild (its orchestration, app and base digest), so a retried start finds its run. */
 export function runCorrelationToken(request: RebuildRequest): string {
-  return Buffer.from(`basewatch:${request.orchestrationId}:${request.app}:${request.baseDigest}`).toString(
-    'base64',
-  );
+  return runToken(`${request.orchestrationId}:${request.app}:${request.baseDigest}`);
 }
 
 export class AcrTaskRebuilder implements Rebuilder {
   private readonly logger: Logger;
+  private readonly runs: AcrTaskRuns;
 
   constructor(private readonly options: AcrTaskRebuilderOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.runs = new AcrTaskRuns(options);
   }
 
   async start(request: RebuildRequest): Promise<RebuildRun> {
@@ -60,21 +41,19 @@ export class AcrTaskRebuilder implements Rebuilder {
     const operation = `schedule a run of ACR task ${task} for app ${request.app}`;
     let run: Run;
     try {
-      run = (await this.findStartedRun(task, token)) ?? (await this.scheduleRun(task, token));
+      run = await this.runs.startOnce(task, token);
     } catch (error) {
       throw armOperationError(operation, error);
     }
-    if (!run.runId) throw new Error(`${operation}: ACR answered without a run id`);
     this.logger.info('ACR task run scheduled', { app: request.app, task, runId: run.runId });
     return this.toRebuildRun(run, request, { withLogUrl: true });
   }
 
   async status(started: RebuildRun, request: RebuildRequest): Promise<RebuildRun> {
     const { runId } = started;
-    const { resourceGroup, name } = this.options.registry;
     let run: Run;
     try {
-      run = await this.options.client.runs.get(resourceGroup, name, runId);
+      run = await this.runs.get(runId);
     } catch (error) {
       throw armOperationError(`get ACR run ${runId} of app ${request.app}`, error);
     }
@@ -90,30 +69,6 @@ export class AcrTaskRebuilder implements Rebuilder {
     return request.method.acrTask;
   }
 
-  private async findStartedRun(task: string, token: string): Promise<Run | undefined> {
-    const { resourceGroup, name } = this.options.registry;
-    const top = this.options.recentRunsToSearch ?? 20;
-    // The filter is escaped as OData wants: a quote inside a literal is doubled.
-    const filter = `TaskName eq '${task.replaceAll("'", "''")}'`;
-    let seen = 0;
-    for await (const run of this.options.client.runs.list(resourceGroup, name, { filter, top })) {
-      if (run.updateTriggerToken === token) return run;
-      if (++seen >= top) break;
-    }
-    return undefined;
-  }
-
-  private scheduleRun(task: string, token: string): Promise<Run> {
-    const { resourceGroup, name } = this.options.registry;
-    const runRequest: TaskRunRequest = {
-      type: 'TaskRunRequest',
-      taskId: taskResourceId(this.options.registry, task),
-      overrideTaskStepProperties: { updateTriggerToken: token },
-    };
-    // The long-running part of scheduleRun is the scheduling only; the build is followed by `status`.
-    return this.options.client.registries.beginScheduleRunAndWait(resourceGroup, name, runRequest);
-  }
-
   /**
    * The port's view of a run. The log link is fetched when the run starts and when it ends (the
    * moments events carry it), not on every poll: each call mints a new link and costs an ARM read.
@@ -124,7 +79,7 @@ export class AcrTaskRebuilder implements Rebuilder {
     options: { withLogUrl: boolean },
   ): Promise<RebuildRun> {
     const runId = run.runId as string;
-    let status = rebuildStatus(run.status);
+    let status = runStatus(run.status);
     if (status === undefined) {
       this.logger.warn('unknown ACR run status; treating the run as still running', {
         runId,
@@ -136,7 +91,9 @@ export class AcrTaskRebuilder implements Rebuilder {
     const logUrl = options.withLogUrl || finished ? await this.logUrl(runId) : undefined;
     const imageDigest = status === 'succeeded' ? outputDigest(run, request.image) : undefined;
     const reason =
-      status === 'failed' || status === 'canceled' || status === 'timeout' ? failureReason(run) : undefined;
+      status === 'failed' || status === 'canceled' || status === 'timeout'
+        ? runFailureReason(run)
+        : undefined;
     return {
       runId,
       status,
@@ -169,11 +126,4 @@ function outputDigest(run: Run, image: string): string | undefined {
     (output) => output.repository === wanted.repository && (output.tag ?? 'latest') === wanted.tag,
   );
   return match?.digest;
-}
-
-function failureReason(run: Run): string {
-  const status = run.status ?? 'unknown';
-  return run.runErrorMessage
-    ? `ACR run ${run.runId} ended ${status}: ${run.runErrorMessage}`
-    : `ACR run ${run.runId} ended ${status}`;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { taskResourceId } from '../../src/azure/acr-client.js';
-import { AcrTaskRebuilder, rebuildStatus } from '../../src/azure/acr-task-rebuilder.js';
+import { AcrTaskRebuilder } from '../../src/azure/acr-task-rebuilder.js';
 import { ArmOperationError } from '../../src/azure/arm-errors.js';
 import type { RebuildRequest } from '../../src/core/rebuilder.js';
 import { type FakeArm, type FakeTask, startFakeArm } from '../support/azure/arm-server.js';
@@ -148,24 +148,5 @@ describe('AcrTaskRebuilder', () => {
     expect(arm.runs.get('cb1')?.taskId).toBe(
       '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-images/providers/Microsoft.ContainerRegistry/registries/basewatchtest/tasks/build-orders-api',
     );
-  });
-});
-
-describe('rebuildStatus', () => {
-  it.each([
-    ['Queued', 'queued'],
-    ['Started', 'running'],
-    ['Running', 'running'],
-    ['Succeeded', 'succeeded'],
-    ['Failed', 'failed'],
-    ['Error', 'failed'],
-    ['Canceled', 'canceled'],
-    ['Timeout', 'timeout'],
-  ])('maps ACR %s to %s', (acr, basewatch) => {
-    expect(rebuildStatus(acr)).toBe(basewatch);
-  });
-
-  it('leaves an unknown status unmapped', () => {
-    expect(rebuildStatus('Paused')).toBeUndefined();
   });
 });

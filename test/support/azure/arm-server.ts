@@ -5,7 +5,8 @@
 // registries, tasks and runs, an operation polled under another subscription or resource group, and
 // (with `roleScope: 'registry'`) anything outside the registry. Errors use ARM's body:
 // {"error": {"code", "message"}}. An import succeeds only when it really copied: by default skopeo
-// copies the source into the `dataPlane` registry; without one, every import fails.
+// copies the source (an upstream `registryUri`, or this registry itself named by its `resourceId`) into
+// the `dataPlane` registry; without one, every import fails.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -59,10 +60,20 @@ export interface FakeRun {
   task: string;
   /** The TaskRunRequest's `taskId` as the client sent it. */
   taskId: string;
+  /** `overrideTaskStepProperties.arguments` and `.values` as the client sent them. */
+  arguments?: RunArgumentJson[];
+  values?: RunArgumentJson[];
   statuses: string[];
   gets: number;
   updateTriggerToken?: string;
   createTime: string;
+}
+
+/** An Argument or SetValue of a TaskRunRequest's step overrides. */
+export interface RunArgumentJson {
+  name: string;
+  value: string;
+  isSecret?: boolean;
 }
 
 export interface RecordedArmRequest {
@@ -71,6 +82,8 @@ export interface RecordedArmRequest {
   apiVersion: string | null;
   status: number;
   errorCode?: string;
+  /** The JSON body the client sent, when it sent one. */
+  body?: unknown;
 }
 
 export interface FakeArmOptions {
@@ -152,13 +165,15 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   const tasks = new Map<string, FakeTask>();
   const runs = new Map<string, FakeRun>();
   const operations = new Map<string, ImportOperation>();
+  const bodies = new WeakMap<IncomingMessage, unknown>();
   const injected: { operation: string; times: number; error: InjectedArmError }[] = [];
   const roleScope = options.roleScope ?? 'resourceGroup';
   const dataPlane = options.dataPlane;
+  const registryPath = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${registryName}`;
   const performImport =
     options.performImport ??
     (dataPlane
-      ? importWithSkopeo(dataPlane)
+      ? importWithSkopeo(dataPlane, registryPath)
       : async () => {
           throw new ArmFailure(
             'InternalServerError',
@@ -167,8 +182,6 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
         });
   let runSequence = 0;
   let url = '';
-
-  const registryPath = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${registryName}`;
 
   const server: Server = createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -191,6 +204,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       apiVersion: parsed.searchParams.get('api-version'),
       status,
       ...(errorCode !== undefined && { errorCode }),
+      ...(bodies.has(req) && { body: bodies.get(req) }),
     });
     const text = body === undefined ? '' : JSON.stringify(body);
     res.writeHead(status, {
@@ -215,7 +229,9 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       );
     }
     try {
-      return JSON.parse(text);
+      const body: unknown = JSON.parse(text);
+      bodies.set(req, body);
+      return body;
     } catch {
       throw new ArmReply(
         400,
@@ -580,8 +596,16 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
         `Task '${taskId}' was not found in registry '${registryName}'.`,
       );
     runSequence += 1;
-    const token = (body as { overrideTaskStepProperties?: { updateTriggerToken?: string } })
-      .overrideTaskStepProperties?.updateTriggerToken;
+    const overrides = (
+      body as {
+        overrideTaskStepProperties?: {
+          updateTriggerToken?: string;
+          arguments?: RunArgumentJson[];
+          values?: RunArgumentJson[];
+        };
+      }
+    ).overrideTaskStepProperties;
+    const token = overrides?.updateTriggerToken;
     const run: FakeRun = {
       runId: `cb${runSequence}`,
       task: task.name,
@@ -590,6 +614,8 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       gets: 0,
       createTime: new Date().toISOString(),
       ...(token !== undefined && { updateTriggerToken: token }),
+      ...(overrides?.arguments !== undefined && { arguments: overrides.arguments }),
+      ...(overrides?.values !== undefined && { values: overrides.values }),
     };
     runs.set(run.runId, run);
     send(res, req, 200, runJson(run));

@@ -36,16 +36,18 @@ export async function tagExists(
   return head.status === 200;
 }
 
-/** Copies the requested source into `target` under every target tag, failing as ACR reports failures. */
-export function importWithSkopeo(target: DataPlaneRegistry): (request: AcceptedImport) => Promise<void> {
+/**
+ * Copies the requested source into `target` under every target tag, failing as ACR reports failures. A
+ * `resourceId` source is read from `target` itself when it names `ownResourceId` (the registry ARM
+ * serves, ids compared without case as ARM does); no other registry exists here.
+ */
+export function importWithSkopeo(
+  target: DataPlaneRegistry,
+  ownResourceId?: string,
+): (request: AcceptedImport) => Promise<void> {
   return async (request) => {
-    if (request.registryUri === undefined) {
-      throw new ArmFailure(
-        'InvalidParameters',
-        'The fake ARM server imports from a registryUri only; no registry answers to this resourceId.',
-      );
-    }
-    const source = `${request.registryUri}/${request.sourceImage}`;
+    const sourceHost = sourceRegistryHost(request, target, ownResourceId);
+    const source = `${sourceHost}/${request.sourceImage}`;
     const targets = request.targetTags.map((targetTag) => targetReference(targetTag, request.sourceImage));
     if (request.mode === 'NoForce') {
       for (const { repository, tag } of targets) {
@@ -72,6 +74,22 @@ export function importWithSkopeo(target: DataPlaneRegistry): (request: AcceptedI
       }
     }
   };
+}
+
+/** The host an import reads from: its registryUri, or the data plane for this registry's own resourceId. */
+function sourceRegistryHost(
+  request: AcceptedImport,
+  target: DataPlaneRegistry,
+  ownResourceId: string | undefined,
+): string {
+  if (request.registryUri !== undefined) return request.registryUri;
+  if (ownResourceId !== undefined && request.resourceId?.toLowerCase() === ownResourceId.toLowerCase()) {
+    return target.host;
+  }
+  throw new ArmFailure(
+    'InvalidParameters',
+    `The source registry '${request.resourceId}' was not found, or the caller may not read it.`,
+  );
 }
 
 /** ACR's words for the two failures tests provoke; anything else is reported as it came. */
