@@ -70,7 +70,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
   }
 }
 
-describe('an accepted start survives kill -9', { timeout: 240_000 }, () => {
+describe('an accepted start survives kill -9', { timeout: 420_000 }, () => {
   it('the run a 202 named exists after a restart, and finishes', async () => {
     const { config, data, digest } = await setUp('accepted-202');
     const first = await start(config, data);
