@@ -12,7 +12,9 @@ import { isTransient } from '../core/transient.js';
 import { copyImage } from './copy.js';
 import { appendCosignLayers } from './cosign-tag-merge.js';
 import type { ImageStore, StoredManifest } from './image-store.js';
+import { isIndex } from './manifest.js';
 import { readManifestTree } from './manifest-tree.js';
+import { isAttestation } from './platform-filter.js';
 import { attachToSubject } from './referrers-attach.js';
 import { attachmentType, type FoundReferrer, findReferrers, ReferrersSupport } from './referrers-find.js';
 import { OutcomeRecorder } from './referrers-outcome.js';
@@ -51,11 +53,18 @@ export async function copyImageReferrers(
   const root = await target.store.getManifest({ repository: target.repository, digest: copy.digest });
   const tree = await readManifestTree(target.store, target.repository, root);
   const subjects = new Set<string>();
+  // Docker's in-index attestations are attachments themselves: nothing is attached to them.
+  const attestations = new Set<string>();
   const visit = (node: typeof tree) => {
     subjects.add(node.stored.digest);
+    if (isIndex(node.stored.manifest)) {
+      for (const entry of node.stored.manifest.manifests)
+        if (isAttestation(entry)) attestations.add(entry.digest);
+    }
     for (const child of node.children) visit(child);
   };
   visit(tree);
+  for (const digest of attestations) subjects.delete(digest);
   const support = new ReferrersSupport();
   if (copy.sourceDigest !== copy.digest) {
     subjects.delete(copy.digest);

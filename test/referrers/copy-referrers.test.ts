@@ -424,6 +424,13 @@ describe('attestation manifests inside an index (Docker’s SBOM and provenance)
       forArm!.attestation.digest,
     );
     expect(await manifestStatus(mirror.url, 'base/attested', forAmd!.attestation.digest)).toBe(404);
+    // Nothing is looked up as attached to an attestation: it is an attachment itself.
+    await upstream.settled();
+    const attestationHex = forArm!.attestation.digest.slice('sha256:'.length);
+    expect(
+      upstream.requests().filter((r) => r.uri.includes(attestationHex) && r.uri.includes('sha256-')),
+    ).toEqual([]);
+    expect(upstream.requests().some((r) => r.uri.includes(tagFor(images[1]!.digest, 'sig')))).toBe(true);
   });
 
   it('an index signed upstream and filtered here says its signature was not kept, and why', async () => {
