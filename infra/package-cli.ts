@@ -12,8 +12,8 @@ import { build, type Metafile } from 'esbuild';
 /** Where the command is written, relative to the repository root; package.json's `bin`. */
 export const CLI_DIR = 'dist/cli';
 
-/** Dependencies bundled: what `--help`, `validate` and `copy` load. The rest stay in node_modules. */
-const BUNDLED = new Set(['commander', 'zod', 'yaml', 'undici', 'p-limit', 'yocto-queue']);
+/** Dependencies bundled: what `--help`, `validate` (semver: tag policies) and `copy` load. The rest stay in node_modules. */
+const BUNDLED = new Set(['commander', 'zod', 'yaml', 'semver', 'undici', 'p-limit', 'yocto-queue']);
 
 export interface PackagedCli {
   readonly dir: string;
