@@ -5,6 +5,7 @@ import { imageSubject } from '../core/events.js';
 import { keptTag } from '../core/gate.js';
 import type { ChangesSummary } from '../core/image-changes.js';
 import { formatReference, parseReference } from '../core/reference.js';
+import { describeReferrers } from '../core/referrers.js';
 import type { Actor } from '../core/state.js';
 import { splitPrivateKey } from '../registry/private-store.js';
 import type { DescribeChangesOutput } from './activities/describe-changes.js';
@@ -126,6 +127,10 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
       ...(previousDigest !== undefined && { previousDigest }),
       ...(filtered && { upstreamDigest: input.digest, platformFiltered: true }),
       ...(kept.keptAs !== undefined && { previousKeptAs: `${repository}:${kept.keptAs}` }),
+      // A copy that could not keep what upstream attached says so here, instead of failing silently.
+      ...(imported.referrers && { attachments: describeReferrers(imported.referrers) }),
+      ...(imported.referrers &&
+        imported.referrers.lostTotal > 0 && { attachmentsLost: imported.referrers.lost }),
       ...(checks !== undefined && { checks }),
       ...(changes && { changes }),
     }),
@@ -206,6 +211,7 @@ function* importCopy(
       target,
       digest: input.digest,
       platforms: input.platforms,
+      referrers: input.referrers,
     })) as ImportOutcome;
   } catch (error) {
     return { ok: false, reason: failureMessage(error) };

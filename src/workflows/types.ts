@@ -4,6 +4,7 @@ import type { CheckResult, Gate } from '../core/gate.js';
 import type { ChangesSummary } from '../core/image-changes.js';
 import type { RebuildPlan } from '../core/rebuild-plan.js';
 import type { RebuildMethod, RebuildRun } from '../core/rebuilder.js';
+import type { ReferrerPolicy, ReferrersOutcome } from '../core/referrers.js';
 
 /** One upstream tag to check, and where its private copy lives. */
 export interface TrackedTag {
@@ -15,6 +16,8 @@ export interface TrackedTag {
   readonly minRemaining: number;
   /** The checks a new digest passes in quarantine first; absent: imported straight to the target. */
   readonly gate?: Gate;
+  /** Which attachments the import keeps; absent: all. */
+  readonly referrers?: ReferrerPolicy;
 }
 
 export type TagCheck =
@@ -70,6 +73,8 @@ export const syncImageInput = z.object({
   trigger: z.enum(['timer', 'manual', 'event']),
   /** True when someone else already put the digest at the target (an ImagePushed event): no import. */
   alreadyImported: z.boolean().default(false),
+  /** Which signatures, SBOMs and attestations the import keeps (default all). */
+  referrers: z.union([z.enum(['all', 'none']), z.array(z.string())]).default('all'),
   /** Checked in quarantine before the target moves (config references only, never a secret). */
   gate: z.custom<Gate>((value) => typeof value === 'object' && value !== null).optional(),
   timing: workflowTiming.default(DEFAULT_TIMING),
@@ -115,6 +120,8 @@ export interface ImportOutcome {
   readonly digest?: string;
   readonly sameDigestAsSource?: boolean;
   readonly reason?: string;
+  /** What became of the image's attachments, when the importer can tell. */
+  readonly referrers?: ReferrersOutcome;
 }
 
 export interface SyncImageOutcome {

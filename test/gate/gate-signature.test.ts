@@ -9,25 +9,32 @@ import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
 import { makeImage, pushImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { skopeoInspectDigest, skopeoInspectRaw } from '../support/skopeo.js';
-import { type Harness, startHarness, TEST_TIMING } from '../workflows/harness.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { deliveredEvents, type Harness, startHarness, TEST_TIMING } from '../workflows/harness.js';
 
 let upstream: TestRegistry;
 let mirror: TestRegistry;
 let azurite: AzuriteTables;
+let hooks: WebhookReceiver;
 const harnesses: Harness[] = [];
 const key = ecKey();
 
 beforeAll(async () => {
-  [upstream, mirror, azurite] = await Promise.all([startRegistry(), startRegistry(), startAzuriteTables()]);
+  [upstream, mirror, azurite, hooks] = await Promise.all([
+    startRegistry(),
+    startRegistry(),
+    startAzuriteTables(),
+    startWebhookReceiver(),
+  ]);
 });
 afterAll(async () => {
-  await Promise.all([upstream?.stop(), mirror?.stop(), azurite?.stop()]);
+  await Promise.all([upstream?.stop(), mirror?.stop(), azurite?.stop(), hooks?.stop()]);
 });
 afterEach(async () => {
   for (const harness of harnesses.splice(0)) await harness.engine.stop();
 });
 
-async function cycle(name: string): Promise<SyncCycleOutcome> {
+async function cycle(name: string, extra = ''): Promise<SyncCycleOutcome> {
   const h = await startHarness({
     azurite,
     env: { COSIGN_KEY: key.publicPem },
@@ -39,6 +46,10 @@ images:
     tags: ["1"]
     target: base/${name}
     gate: { checks: [ { signature: { key: env:COSIGN_KEY } } ] }
+${extra}
+notifications:
+  webhooks:
+    - { url: "${hooks.url}/${name}/events" }
 `,
   });
   harnesses.push(h);
@@ -81,6 +92,22 @@ describe('the signature gate check', () => {
     expect(await skopeoInspectDigest(`docker://${mirror.host}/base/signed:1`)).toBe(image.digest);
     const copied = await skopeoInspectRaw(`${mirror.host}/base/signed:${tagFor(image.digest, 'sig')}`);
     expect(copied.equals(signature)).toBe(true);
+    const imported = deliveredEvents(hooks, '/signed/events').find(
+      (e) => e.type === 'basewatch.image.imported',
+    );
+    expect(imported?.data.attachments).toBe('kept 1 attachment');
+  });
+
+  it('with referrers: none the import keeps no signature, the event says so, and the check finds none', async () => {
+    const image = makeImage({ seed: 'bare-1' });
+    await pushImage(upstream.url, 'library/bare', '1', image);
+    await sign('library/bare', image.digest);
+    const outcome = await cycle('bare', '    referrers: none');
+    expect(outcome.syncs[0]!.status).toBe('rejected');
+    expect(outcome.syncs[0]!.reason).toMatch(/^signature: .*no signature/i);
+    expect(
+      (await fetch(`${mirror.url}/v2/quarantine/base/bare/manifests/${tagFor(image.digest, 'sig')}`)).status,
+    ).toBe(404);
   });
 
   it('rejects an unsigned image, one signed by another key, and a signature naming another digest', async () => {

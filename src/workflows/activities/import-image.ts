@@ -1,6 +1,7 @@
 // Makes the private copy of an upstream digest. Transient failures throw (the orchestrator's retry policy
 // tries again); failures no retry can mend come back as a result, so they are not retried.
 import { parseReference } from '../../core/reference.js';
+import type { ReferrerPolicy } from '../../core/referrers.js';
 import { isTransient } from '../../core/transient.js';
 import type { WorkflowDeps } from '../deps.js';
 import type { ImportOutcome } from '../types.js';
@@ -10,6 +11,7 @@ export interface ImportInput {
   readonly target: string;
   readonly digest: string;
   readonly platforms: 'all' | readonly string[];
+  readonly referrers?: ReferrerPolicy;
 }
 
 export async function importImage(deps: WorkflowDeps, input: ImportInput): Promise<ImportOutcome> {
@@ -20,6 +22,7 @@ export async function importImage(deps: WorkflowDeps, input: ImportInput): Promi
       source: pinned,
       target: input.target,
       platforms: input.platforms,
+      ...(input.referrers !== undefined && { referrers: input.referrers }),
     });
     if (result.sameDigestAsSource && result.digest !== input.digest) {
       return {
@@ -27,7 +30,12 @@ export async function importImage(deps: WorkflowDeps, input: ImportInput): Promi
         reason: `import of ${pinned} left ${input.target} at ${result.digest}, not the source digest`,
       };
     }
-    return { ok: true, digest: result.digest, sameDigestAsSource: result.sameDigestAsSource };
+    return {
+      ok: true,
+      digest: result.digest,
+      sameDigestAsSource: result.sameDigestAsSource,
+      ...(result.referrers && { referrers: result.referrers }),
+    };
   } catch (error) {
     if (isTransient(error)) throw error;
     return { ok: false, reason: (error as Error).message };

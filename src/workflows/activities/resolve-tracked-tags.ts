@@ -47,6 +47,7 @@ export async function resolveTrackedTags(
           platforms: image.platforms,
           minRemaining: image.rateLimit.minRemaining,
           ...(image.gate && { gate: image.gate }),
+          ...(image.referrers !== 'all' && { referrers: image.referrers }),
         });
       }
     } catch (error) {
