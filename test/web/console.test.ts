@@ -204,11 +204,41 @@ describe('the console in chromium', () => {
       input: { trigger: 'manual', image: 'base/alpine:3', timing: TEST_TIMING },
     });
     await console_.host.engine.waitForCompletion(cycle, 30_000);
+    const first = await skopeoInspectDigest(`docker://${mirror.host}/base/alpine:3`);
+    // Upstream moves once: the tag's page then shows the package changes of that move.
+    await pushIndex(
+      upstream.url,
+      'library/alpine',
+      '3',
+      makeIndex(PLATFORMS.map((platform) => makeImage({ seed: 'web-alpine-3b', platform }))),
+    );
+    const again = await console_.host.engine.start('syncCycle', {
+      instanceId: `cycle:pin-again-${randomUUID()}`,
+      input: { trigger: 'manual', image: 'base/alpine:3', timing: TEST_TIMING },
+    });
+    await console_.host.engine.waitForCompletion(again, 30_000);
+    await expect
+      .poll(
+        async () =>
+          (
+            await console_.host.engine.listPage({
+              name: 'syncImage',
+              runtimeStatus: ['Running', 'Pending'],
+              pageSize: 10,
+            })
+          ).runs.length,
+      )
+      .toBe(0);
     const copied = await skopeoInspectDigest(`docker://${mirror.host}/base/alpine:3`);
     const { page, errors } = await openPage('#/images');
     await page.getByRole('link', { name: 'History and gate actions of base/alpine:3' }).click();
     await page.getByRole('heading', { name: 'base/alpine:3', exact: true }).waitFor();
     expect(await page.title()).toBe('base/alpine:3 · basewatch');
+    const changes = JSON.parse(
+      (await page.getByLabel('Package changes of the last update').textContent()) as string,
+    ) as { image: string; from: string; to: string; platforms: unknown[] };
+    expect([changes.image, changes.from, changes.to]).toEqual(['base/alpine:3', first, copied]);
+    expect(changes.platforms).toHaveLength(1);
     await page.getByLabel('Reason').fill('hold for the release freeze');
     await page.getByRole('button', { name: 'Pin', exact: true }).click();
     await confirmDialog(page, new RegExp(`Hold base/alpine:3 at sha256:${copied.slice(7, 19)}\\?`));

@@ -4,12 +4,13 @@ import { formatTime, shortDigest } from '../model/format.js';
 import type { ImageHistoryView } from '../model/views.js';
 import { getJson, postJson } from './api.js';
 import { act } from './confirm.js';
-import { append, h, statusBadge } from './dom.js';
+import { append, h, jsonBlock, statusBadge } from './dom.js';
 
 export async function imagePage(main: HTMLElement, ref: string): Promise<void> {
   document.title = `${ref} · basewatch`;
   const path = `/images/${encodeURIComponent(ref)}`;
   const record = await getJson<ImageHistoryView>(`${path}/history`);
+  const changes = await lastChanges(path, record);
   const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
   const toRun = (started: { instanceId: string } | undefined) => {
     if (started) location.hash = `#/runs/${encodeURIComponent(started.instanceId)}`;
@@ -139,6 +140,8 @@ export async function imagePage(main: HTMLElement, ref: string): Promise<void> {
       rollback,
       promote,
     ),
+    changes && h('h2', {}, 'Package changes of the last update'),
+    changes,
     h('h2', {}, 'History'),
     record.history.length === 0
       ? h('p', {}, 'Nothing recorded yet.')
@@ -159,4 +162,21 @@ export async function imagePage(main: HTMLElement, ref: string): Promise<void> {
           h('tbody', {}, rows),
         ),
   ]);
+}
+
+/** The package diff of the last move that had a digest before it (GET …/changes), or why there is none. */
+async function lastChanges(path: string, record: ImageHistoryView): Promise<HTMLElement | undefined> {
+  const move = record.history.find(
+    (entry) => entry.previousDigest !== undefined && entry.kind !== 'rejected',
+  );
+  if (!move?.previousDigest) return undefined;
+  const query = new URLSearchParams({ from: move.previousDigest, to: move.digest });
+  try {
+    return jsonBlock(
+      await getJson<unknown>(`${path}/changes?${query}`),
+      'Package changes of the last update',
+    );
+  } catch (error) {
+    return h('p', { class: 'error' }, (error as Error).message);
+  }
 }
