@@ -197,7 +197,7 @@ describe('the console in chromium', () => {
     await page.close();
   });
 
-  it('pins and unpins a tag from its page after asking, and its history records both', async () => {
+  it("shows the package changes of a tag's last move, and pins and unpins it after asking; its history records both", async () => {
     // Its own tracked image (base/alpine:3), copied first.
     const cycle = await console_.host.engine.start('syncCycle', {
       instanceId: `cycle:pin-${randomUUID()}`,
