@@ -59,8 +59,11 @@ afterAll(async () => {
   await Promise.all([arm?.stop(), upstream?.stop(), acrDataPlane?.stop(), azurite?.stop()]);
 });
 
-/** A sync cycle over one gated image `base/<name>:1` checked by the ACR task `task`, on the Azure ports. */
-async function cycle(name: string, task: string): Promise<SyncCycleOutcome> {
+/**
+ * Runs an orchestration to its end for one gated image `base/<name>:1` checked by the ACR task `task`, on
+ * the Azure ports; state lives in Azurite under the image's name, so successive runs see each other.
+ */
+async function operate(name: string, task: string, orchestration: string, input: object): Promise<unknown> {
   const config = parseConfig(
     `version: 1
 registry:
@@ -93,12 +96,14 @@ images:
     activities: activities(deps),
   });
   engines.push(engine);
-  const id = await engine.start(Orchestration.syncCycle, {
-    input: { trigger: 'manual', timing: TEST_TIMING },
-  });
+  const id = await engine.start(orchestration, { input: { ...input, timing: TEST_TIMING } });
   const status = await engine.waitForCompletion(id, 60_000);
   expect(status.runtimeStatus).toBe('Completed');
-  return status.output as SyncCycleOutcome;
+  return status.output;
+}
+
+async function cycle(name: string, task: string): Promise<SyncCycleOutcome> {
+  return (await operate(name, task, Orchestration.syncCycle, { trigger: 'manual' })) as SyncCycleOutcome;
 }
 
 type ImportBody = { source: Record<string, string>; targetTags: string[]; mode: string };
@@ -118,7 +123,7 @@ const runsOf = (task: string, quarantine: string) =>
 const digestAt = (ref: string) => skopeoInspectDigest(`docker://${acrDataPlane.host}/${ref}`);
 
 describe('the gate on ACR', () => {
-  it('imports into quarantine through ARM, validates with an ACR task run on the pinned image, then promotes by an import from the registry itself', async () => {
+  it('imports into quarantine through ARM, validates with an ACR task run on the pinned image, then promotes (and rolls back) by an import from the registry itself', async () => {
     const v1 = makeImage({ seed: 'gate-acr-pass-1' });
     await pushImage(upstream.url, 'library/acrpass', '1', v1);
 
@@ -188,7 +193,19 @@ describe('the gate on ACR', () => {
     expect(runsOf('validate-base', `${acrDataPlane.host}/quarantine/base/acrpass@${v2.digest}`)).toHaveLength(
       1,
     );
-  }, 120_000);
+
+    // A rollback moves the tag back the same way: an import of the earlier digest from the registry itself.
+    const rolled = await operate('acrpass', 'validate-base', Orchestration.rollbackImage, {
+      target: 'base/acrpass:1',
+    });
+    expect(rolled).toMatchObject({ status: 'rolled_back', digest: v1.digest, previousDigest: v2.digest });
+    expect(importsInto('base/acrpass').at(-1)?.body).toEqual({
+      source: { resourceId: registryId, sourceImage: `base/acrpass@${v1.digest}` },
+      targetTags: ['base/acrpass:1'],
+      mode: 'Force',
+    });
+    expect(await digestAt('base/acrpass:1')).toBe(v1.digest);
+  }, 150_000);
 
   it('rejects when the validation run ends Failed: the target tag stays, and the reason names the run and its status', async () => {
     const before = makeImage({ seed: 'gate-acr-fail-0' });
