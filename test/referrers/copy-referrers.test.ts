@@ -433,16 +433,12 @@ describe('attestation manifests inside an index (Docker’s SBOM and provenance)
     expect(upstream.requests().some((r) => r.uri.includes(tagFor(images[1]!.digest, 'sig')))).toBe(true);
   });
 
-  it('an index signed upstream and filtered here says its signature was not kept, and why', async () => {
+  it('keeps upstream’s index signature beside a filtered copy, under the upstream digest it names', async () => {
     const repository = 'library/filtered-signed';
     const index = makeMultiPlatformImage([amd64, arm64], { seed: repository });
     await pushIndex(upstream.url, repository, '1', index);
-    await pushImage(
-      upstream.url,
-      repository,
-      tagFor(index.digest, 'sig'),
-      signatureFor(upstream.host, repository, index.digest),
-    );
+    const signature = signatureFor(upstream.host, repository, index.digest);
+    await pushImage(upstream.url, repository, tagFor(index.digest, 'sig'), signature);
 
     const result = await importer(mirror.host).importImage({
       source: `${upstream.host}/${repository}:1`,
@@ -451,12 +447,21 @@ describe('attestation manifests inside an index (Docker’s SBOM and provenance)
     });
 
     expect(result.sameDigestAsSource).toBe(false);
-    expect(result.referrers?.lost).toEqual([
+    expect(result.digest).not.toBe(index.digest);
+    expect(result.referrers?.lost).toEqual([]);
+    expect(result.referrers?.copied).toEqual([
       {
         subject: index.digest,
-        reason: `1 attachment(s) of the upstream index were not copied: they name ${index.digest}, and the platform filter wrote a new index ${result.digest}`,
+        digest: signature.digest,
+        artifactType: SIMPLE_SIGNING,
+        tag: tagFor(index.digest, 'sig'),
+        foundBy: 'cosign-tag',
+        attachedBy: 'cosign-tag',
       },
     ]);
+    expect((await rawAt(`${mirror.host}/base/filtered-signed:${tagFor(index.digest, 'sig')}`)).digest).toBe(
+      signature.digest,
+    );
   });
 });
 

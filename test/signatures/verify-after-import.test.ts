@@ -73,6 +73,27 @@ describe('import into quarantine, then verify', () => {
     });
   });
 
+  it('a platform-filtered copy: upstream’s signature of its own index verifies from the quarantine', async () => {
+    const key = ecKey();
+    const index = await signedUpstream('library/filtered-then-verified', key);
+
+    const imported = await importer().importImage({
+      source: `${upstream.host}/library/filtered-then-verified:1`,
+      target: 'quarantine/filtered:1',
+      platforms: ['linux/arm64'],
+    });
+    const verdict = await verifyImageSignature({
+      store: registryStore(mirror.host),
+      repository: 'quarantine/filtered',
+      digest: index.digest,
+      policy: { key: 'env:UPSTREAM_KEY' },
+      env: { UPSTREAM_KEY: key.publicPem },
+    });
+
+    expect(imported.digest).not.toBe(index.digest);
+    expect(verdict).toMatchObject({ ok: true, signer: { method: 'key' } });
+  });
+
   it('finds no signature when the import was told to keep no attachments', async () => {
     const key = ecKey();
     const index = await signedUpstream('library/unverified-after-import', key);
