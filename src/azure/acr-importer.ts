@@ -4,6 +4,7 @@ import type { ContainerRegistryManagementClient, ImportImageParameters } from '@
 import type { Importer, ImportRequest, ImportResult } from '../core/importer.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { formatReference, parseReference } from '../core/reference.js';
+import { referrersNotKept } from '../core/referrers.js';
 import type { CredentialSource } from '../registry/auth.js';
 import type { DistributionClient } from '../registry/distribution-client.js';
 import type { AcrRegistry } from './acr-client.js';
@@ -69,6 +70,15 @@ export class AcrImporter implements Importer {
       credentials ? [credentials.password] : [],
     );
     await verifyImported(this.options.distribution, target, source.digest);
-    return { digest: source.digest, sameDigestAsSource: true };
+    // ACR's import copies the image, not what is attached to it: say so rather than drop them silently.
+    return {
+      digest: source.digest,
+      sameDigestAsSource: true,
+      referrers: referrersNotKept(
+        request.referrers ?? 'all',
+        source.digest,
+        'ACR import does not copy signatures, SBOMs or attestations',
+      ),
+    };
   }
 }
