@@ -35,7 +35,11 @@ export class IndexedInstanceStore implements PagingInstanceStore {
     private readonly runs: TableClient,
   ) {}
 
-  /** Opens `<hub>Runs` beside the store's tables, indexing what the store already holds the first time. */
+  /**
+   * Opens `<hub>Runs` beside the store's tables and brings it up to date with what the store holds: the
+   * index is written after the store, so a kill in between leaves a run unlisted or listed with the
+   * status it had before (a finished run shown Running for good; chaos seed 7 found it).
+   */
   static async open(
     store: InstanceStore,
     connection: TableStorageConnection,
@@ -43,12 +47,13 @@ export class IndexedInstanceStore implements PagingInstanceStore {
   ): Promise<IndexedInstanceStore> {
     const indexed = new IndexedInstanceStore(store, tableClient(connection, `${hub}Runs`));
     await indexed.runs.createTable();
-    const first = await indexed.runs
-      .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${BY_ID}`, select: ['RowKey'] } })
-      .byPage({ maxPageSize: 1 })
-      .next();
-    if (first.done || first.value.length === 0)
-      for (const record of await store.list()) await indexed.index(record);
+    const listed = new Map<string, string>();
+    for await (const row of indexed.runs.listEntities<RunRow>({
+      queryOptions: { filter: odata`PartitionKey eq ${BY_CREATED}`, select: ['instanceId', 'runtimeStatus'] },
+    }))
+      listed.set(row.instanceId, row.runtimeStatus);
+    for (const record of await store.list())
+      if (listed.get(record.instanceId) !== record.runtimeStatus) await indexed.index(record);
     return indexed;
   }
 
