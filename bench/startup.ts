@@ -8,11 +8,14 @@
 // Writes bench/results/startup.json.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeImage, pushImage } from '../test/support/images.js';
 import { startRegistry } from '../test/support/registry.js';
+import { skopeoCopy } from '../test/support/skopeo.js';
+import { writeBigLayerLayout } from './big-layer.js';
 import { machine } from './machine.js';
 
 const run = promisify(execFile);
@@ -32,10 +35,34 @@ function median(values: readonly number[]): number {
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
-async function timed(command: string, args: readonly string[]): Promise<number> {
+interface Run {
+  readonly seconds: number;
+  /** User plus system CPU: steadier than wall time on a shared machine. */
+  readonly cpuSeconds: number;
+  readonly peakRssMiB: number;
+}
+
+/** One process, under GNU time for its CPU and peak RSS. */
+async function timed(command: string, args: readonly string[]): Promise<Run> {
   const started = performance.now();
-  await run(command, [...args], { cwd: ROOT, maxBuffer: 16 * MiB });
-  return (performance.now() - started) / 1000;
+  const { stderr } = await run('/usr/bin/time', ['-f', 'bench-usage %U %S %M', command, ...args], {
+    cwd: ROOT,
+    maxBuffer: 16 * MiB,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const [user, system, kib] = /bench-usage (\S+) (\S+) (\d+)/.exec(stderr)!.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+  ];
+  return { seconds, cpuSeconds: user + system, peakRssMiB: round(kib / 1024, 1) };
+}
+
+function medians(name: string, runs: readonly Run[]): Record<string, number> {
+  return {
+    [`${name}MedianSeconds`]: round(median(runs.map((r) => r.seconds))),
+    [`${name}MedianCpuSeconds`]: round(median(runs.map((r) => r.cpuSeconds))),
+  };
 }
 
 export async function benchStartup(): Promise<Record<string, unknown>> {
@@ -48,14 +75,18 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
     ['help', ['--help']],
     ['validate', ['validate', '--config', CONFIG]],
   ] as const) {
-    const times: Record<string, number[]> = Object.fromEntries(Object.keys(clis).map((name) => [name, []]));
+    const times: Record<string, Run[]> = Object.fromEntries(Object.keys(clis).map((name) => [name, []]));
     for (const name of Object.keys(clis)) await timed(process.execPath, [clis[name]!, ...args]);
     for (let i = 0; i < RUNS; i++)
       for (const [name, cli] of Object.entries(clis))
         times[name]!.push(await timed(process.execPath, [cli, ...args]));
-    startup[label] = Object.fromEntries(
-      Object.entries(times).map(([name, values]) => [`${name}MedianSeconds`, round(median(values))]),
-    );
+    startup[label] = Object.assign({}, ...Object.entries(times).map(([name, runs]) => medians(name, runs)));
+  }
+  {
+    // What Node itself takes to start and stop, measured right after them: the floor no command goes under.
+    const runs: Run[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await timed(process.execPath, ['-e', '0']));
+    startup.emptyNode = medians('node', runs);
   }
 
   const source = await startRegistry();
@@ -64,7 +95,7 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
     const image = makeImage({ seed: 'startup-copy', layers: 5, layerSize: 20 * MiB });
     await pushImage(source.url, 'bench/app', '1', image);
     const src = `${source.host}/bench/app:1`;
-    const tools: Record<string, (dst: string) => Promise<number>> = {
+    const tools: Record<string, (dst: string) => Promise<Run>> = {
       skopeo: (dst) =>
         timed('skopeo', [
           'copy',
@@ -82,7 +113,7 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
       ),
     };
     const order = Object.keys(tools);
-    const times: Record<string, number[]> = Object.fromEntries(order.map((name) => [name, []]));
+    const times: Record<string, Run[]> = Object.fromEntries(order.map((name) => [name, []]));
     for (let i = 0; i < COPY_RUNS; i++) {
       for (const name of i % 2 === 0 ? order : [...order].reverse()) {
         const target = await startRegistry();
@@ -93,17 +124,28 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
         }
       }
     }
-    const ratios = (name: string) => times[name]!.map((value, i) => value / times.skopeo![i]!);
+    const ratios = (name: string, of: (run: Run) => number) =>
+      times[name]!.map((value, i) => of(value) / of(times.skopeo![i]!));
     copy.image = { layers: 5, layerBytes: 20 * MiB };
-    for (const [name, values] of Object.entries(times)) copy[`${name}MedianSeconds`] = round(median(values));
-    for (const name of Object.keys(clis))
-      copy[`basewatch-${name}VsSkopeoMedianRatio`] = round(median(ratios(`basewatch-${name}`)), 2);
+    for (const [name, runs] of Object.entries(times)) Object.assign(copy, medians(name, runs));
+    for (const name of Object.keys(clis)) {
+      copy[`basewatch-${name}VsSkopeoMedianRatio`] = round(
+        median(ratios(`basewatch-${name}`, (r) => r.seconds)),
+        2,
+      );
+      copy[`basewatch-${name}VsSkopeoMedianCpuRatio`] = round(
+        median(ratios(`basewatch-${name}`, (r) => r.cpuSeconds)),
+        2,
+      );
+    }
+    copy.oneGiBLayerPeakRssMiB = await bigLayerPeakRss(source.host);
   } finally {
     await source.stop();
   }
 
   const result = {
     machine: machine(),
+    loadAverage: loadavg().map((load) => round(load, 1)),
     runs: { startup: RUNS, copy: COPY_RUNS },
     targets: { helpSeconds: 0.25, validateSeconds: 0.25, copyVsSkopeoRatio: 1.0 },
     startup,
@@ -111,4 +153,23 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
   };
   await writeFile(join(ROOT, 'bench/results/startup.json'), `${JSON.stringify(result, null, 2)}\n`);
   return result;
+}
+
+/** Peak RSS of the command copying one 1 GiB layer between two loopback registries (target ≤ 200 MiB). */
+async function bigLayerPeakRss(sourceHost: string): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'basewatch-bench-startup-big-'));
+  try {
+    await writeBigLayerLayout(dir, 'big', 1024 * MiB);
+    await skopeoCopy(`oci:${dir}:big`, `${sourceHost}/bench/big:1`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const target = await startRegistry();
+  try {
+    return (
+      await timed(process.execPath, [CLI, 'copy', `${sourceHost}/bench/big:1`, `${target.host}/bench/big:1`])
+    ).peakRssMiB;
+  } finally {
+    await target.stop();
+  }
 }
