@@ -19,6 +19,7 @@ import type { BaseImageDiscovery } from './core/base-discovery.js';
 import type { GateCheck } from './core/gate.js';
 import type { GateValidator } from './core/gate-validator.js';
 import type { Importer } from './core/importer.js';
+import type { LayerFindingsCache } from './core/layer-findings.js';
 import type { Logger } from './core/logger.js';
 import type { Notifier } from './core/notifier.js';
 import type { Promoter } from './core/promoter.js';
@@ -52,6 +53,8 @@ export interface PortsOptions {
   /** Options for the Event Grid client (a test topic's certificate authority). */
   readonly eventGridOptions?: EventGridPublisherClientOptions;
   readonly http?: HttpClient;
+  /** What each layer held, by layer digest, so package diffs read only layers not seen before. */
+  readonly layerFindings?: LayerFindingsCache;
   /** Tests only: parts used instead of what the config would build (a rebuilder that fails on cue). */
   readonly replace?: {
     readonly rebuilders?: Partial<Record<RebuildKind, Rebuilder>>;
@@ -169,6 +172,7 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
     logger,
     env,
     now: () => new Date(),
+    ...(options.layerFindings && { layerFindings: options.layerFindings }),
   };
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ApiRequest, ApiResponse } from '../api/exchange.js';
 import { activities, orchestrations as orchestrationHandlers } from '../app.js';
 import { openTableStateStore } from '../azure/state-store.js';
+import { openTableLayerFindings } from '../azure/table-layer-findings.js';
 import { loadConfig } from '../config/load.js';
 import type { BasewatchConfig } from '../config/types.js';
 import type { Logger } from '../core/logger.js';
@@ -76,6 +77,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const deps = buildPorts({
       config,
       state: await openTableStateStore(connection),
+      layerFindings: await openTableLayerFindings(connection),
       logger,
       ...(options.env !== undefined && { env: options.env }),
       ...(options.timing !== undefined && { timing: options.timing }),

@@ -7,6 +7,7 @@ import { keptTag } from '../core/gate.js';
 import { splitPrivateKey } from '../registry/private-store.js';
 import type { KeptPrevious } from './activities/gate-steps.js';
 import type { ImageMovePlan } from './activities/plan-image-move.js';
+import { changesOf } from './changes-step.js';
 import { Activity } from './names.js';
 import { orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
 import { rebuildWaves } from './rebuild-waves.js';
@@ -55,6 +56,11 @@ function* moveImage(
     from: plan.from,
     target: input.target,
   });
+  const changes = yield* changesOf(context, input.timing, {
+    target: input.target,
+    ...(kept.previousDigest !== undefined && { previousDigest: kept.previousDigest }),
+    digest: plan.digest,
+  });
   const record = {
     source: plan.source,
     target: input.target,
@@ -85,6 +91,7 @@ function* moveImage(
         ...(input.reason !== undefined && { reason: input.reason }),
         by: 'operator',
         ...(action === 'rollback' && { pinned: true }),
+        ...(changes && { changes }),
       },
     ),
   ]);
@@ -93,6 +100,7 @@ function* moveImage(
     target: input.target,
     digest: plan.digest,
     ...(kept.previousDigest !== undefined && { previousDigest: kept.previousDigest }),
+    ...(changes && { changes }),
     timing: input.timing,
   });
   context.df.setCustomStatus({ phase: 'done', rebuilt: outcomes.length });

@@ -8,8 +8,8 @@ import { formatReference, parseReference } from '../core/reference.js';
 import { describeReferrers } from '../core/referrers.js';
 import type { Actor } from '../core/state.js';
 import { splitPrivateKey } from '../registry/private-store.js';
-import type { DescribeChangesOutput } from './activities/describe-changes.js';
 import type { KeptPrevious } from './activities/gate-steps.js';
+import { changesOf } from './changes-step.js';
 import { Activity } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
 import { passGate } from './pass-gate.js';
@@ -37,7 +37,12 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   const filtered = imported.sameDigestAsSource === false;
 
   // What changed, told in every event of this change: read before the gate, so a rejection says it too.
-  const changes = yield* describeChanges(context, input, digest, gate?.quarantine);
+  const changes = yield* changesOf(context, input.timing, {
+    target: input.target,
+    ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
+    digest,
+    ...(gate && { repository: gate.quarantine }),
+  });
   let checks: SyncImageOutcome['checks'];
   if (gate) {
     const when = at.toISOString();
@@ -158,32 +163,6 @@ function* announcePushedCopy(
     }),
   ]);
   return yield* rebuildAndReport(context, input, input.digest, input.previousDigest);
-}
-
-/** The package diff of this change, or undefined when there is none to tell (a first copy, a diff that failed). */
-function* describeChanges(
-  context: df.OrchestrationContext,
-  input: Input,
-  digest: string,
-  repository: string | undefined,
-): Generator<df.Task, ChangesSummary | undefined, unknown> {
-  if (input.previousDigest === undefined) return undefined;
-  try {
-    const described = (yield context.df.callActivityWithRetry(
-      Activity.describeChanges,
-      transientRetry(input.timing),
-      {
-        target: input.target,
-        previousDigest: input.previousDigest,
-        digest,
-        ...(repository !== undefined && { repository }),
-      },
-    )) as DescribeChangesOutput;
-    return described.changes;
-  } catch (error) {
-    context.log(`no package diff: ${failureMessage(error)}`);
-    return undefined;
-  }
 }
 
 function* keepPrevious(

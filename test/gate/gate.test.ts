@@ -333,6 +333,7 @@ describe('the gate', () => {
         digest: v1.digest,
         previousDigest: v2.digest,
         reason: 'v2 breaks startup',
+        changes: { from: v2.digest, to: v1.digest },
       },
     });
     const image = await h.deps.state.getImage('base/roll:1');

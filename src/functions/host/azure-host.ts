@@ -6,6 +6,7 @@ import { activities } from '../../app.js';
 import { type Environment, readAppSetting } from '../../azure/app-settings.js';
 import { azureCredentialFromSettings } from '../../azure/credentials.js';
 import { openTableStateStore } from '../../azure/state-store.js';
+import { openTableLayerFindings } from '../../azure/table-layer-findings.js';
 import type { BasewatchConfig } from '../../config/types.js';
 import { jsonLogger } from '../../core/logger.js';
 import { buildPorts } from '../../wiring.js';
@@ -36,13 +37,15 @@ async function buildHost(env: Environment): Promise<AzureHost> {
       'app setting AzureWebJobsStorage__accountName is not set: basewatch keeps its state in that account',
     );
   const credential = azureCredentialFromSettings(env);
-  const state = await openTableStateStore({
-    endpoint: `https://${account}.table.core.windows.net`,
-    credential,
-  });
+  const tables = { endpoint: `https://${account}.table.core.windows.net`, credential };
+  const [state, layerFindings] = await Promise.all([
+    openTableStateStore(tables),
+    openTableLayerFindings(tables),
+  ]);
   const deps = buildPorts({
     config,
     state,
+    layerFindings,
     env,
     logger: jsonLogger('info'),
     azureCredential: () => credential,
