@@ -67,6 +67,16 @@ export class OrchestrationWorker {
       if (TERMINAL_STATUSES.includes(record.runtimeStatus)) continue;
       const stored = await this.store.load(record.instanceId);
       if (!stored) continue;
+      // Killed between creating an instance and delivering its start (chaos seed 7): it would stay
+      // Pending for good, and its parent wait for it. The record has what the start carried.
+      if (stored.history.length === 0 && !stored.inbox.some((item) => item.key === 'start'))
+        await this.store.deliver(record.instanceId, {
+          key: 'start',
+          event: historyEvent(EventType.ExecutionStarted, this.now(), {
+            Name: record.name,
+            Input: record.input,
+          }),
+        });
       this.logger.info('resuming orchestration', { instanceId: record.instanceId, name: record.name });
       this.redispatch(stored);
       this.schedule(record.instanceId);
