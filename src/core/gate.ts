@@ -105,10 +105,10 @@ export function growthVerdict(
 const MAX_TAG_LENGTH = 128;
 
 /**
- * The immutable tag that keeps the digest a promotion replaces: `<tag>-<UTC yyyymmddHHMMSS>`, the tag
- * shortened when both would not fit in 128 characters.
+ * The immutable tag that keeps the digest a move replaces: `<tag>-<UTC yyyymmddHHMMSS>`, and for a second
+ * move of the same tag within that second `…-2`, `…-3`; the tag is shortened so the whole fits in 128.
  */
-export function keptTag(tag: string, at: Date): string {
-  const stamp = at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+export function keptTag(tag: string, at: Date, attempt = 1): string {
+  const stamp = at.toISOString().replace(/[-:T]/g, '').slice(0, 14) + (attempt > 1 ? `-${attempt}` : '');
   return `${tag.slice(0, MAX_TAG_LENGTH - stamp.length - 1)}-${stamp}`;
 }

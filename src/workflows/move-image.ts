@@ -3,8 +3,6 @@
 // an immutable tag, the move is recorded with its reason, and the dependents are rebuilt in waves.
 import type * as df from 'durable-functions';
 import { imageSubject } from '../core/events.js';
-import { keptTag } from '../core/gate.js';
-import { splitPrivateKey } from '../registry/private-store.js';
 import type { KeptPrevious } from './activities/gate-steps.js';
 import type { ImageMovePlan } from './activities/plan-image-move.js';
 import { changesOf } from './changes-step.js';
@@ -42,14 +40,13 @@ function* moveImage(
   }
 
   const at = context.df.currentUtcDateTime;
-  const { tag } = splitPrivateKey(input.target);
   context.df.setCustomStatus({
     phase: action === 'rollback' ? 'rolling back' : 'promoting',
     digest: plan.digest,
   });
   const kept = (yield context.df.callActivityWithRetry(Activity.keepPrevious, retry, {
     target: input.target,
-    keepAs: keptTag(tag, at),
+    at: at.toISOString(),
     incoming: plan.digest,
   })) as KeptPrevious;
   yield context.df.callActivityWithRetry(Activity.promoteDigest, retry, {

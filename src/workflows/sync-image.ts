@@ -2,7 +2,6 @@
 // checks there), keep what the tag held, move the tag, record it, then rebuild the dependents wave by wave.
 import type * as df from 'durable-functions';
 import { imageSubject } from '../core/events.js';
-import { keptTag } from '../core/gate.js';
 import type { ChangesSummary } from '../core/image-changes.js';
 import { formatReference, parseReference } from '../core/reference.js';
 import { describeReferrers } from '../core/referrers.js';
@@ -12,7 +11,7 @@ import type { KeptPrevious } from './activities/gate-steps.js';
 import { changesOf } from './changes-step.js';
 import { Activity } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
-import { passGate } from './pass-gate.js';
+import { type GateOutcome, passGate } from './pass-gate.js';
 import { rebuildWaves } from './rebuild-waves.js';
 import type { ImportOutcome, SyncImageInput, SyncImageOutcome } from './types.js';
 import { syncImageInput } from './types.js';
@@ -29,7 +28,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   // With a gate the copy goes to quarantine; without, straight to the target (after keeping the old one).
   const at = context.df.currentUtcDateTime;
   let kept: KeptPrevious = {};
-  if (!gate) kept = yield* keepPrevious(context, input, keptTag(tag, at), input.digest);
+  if (!gate) kept = yield* keepPrevious(context, input, at, input.digest);
   const copyTarget = gate ? `${gate.quarantine}:${tag}` : input.target;
   const imported = yield* importCopy(context, input, copyTarget);
   if (!imported.ok) return yield* importFailed(context, input, imported.reason ?? 'import failed');
@@ -67,43 +66,16 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
     });
     checks = verdict.results;
     if (!verdict.passed) {
-      yield context.df.callActivityWithRetry(Activity.recordRejection, transientRetry(input.timing), {
-        source: input.source,
-        target: input.target,
+      return yield* rejectDigest(context, input, {
         digest,
-        upstreamDigest: input.digest,
-        check: verdict.check,
-        reason: verdict.reason,
-        checks,
+        quarantine: gate.quarantine,
+        verdict,
+        ...(changes && { changes }),
         at: when,
         by,
-        runId: context.df.instanceId,
       });
-      yield* publish(context, input.timing, [
-        orchestrationEvent(context, 'basewatch.image.rejected', imageSubject(input.target), {
-          image: input.target,
-          source: input.source,
-          digest,
-          upstreamDigest: input.digest,
-          ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
-          quarantine: `${gate.quarantine}@${digest}`,
-          check: verdict.check,
-          reason: verdict.reason,
-          checks,
-          ...(changes && { changes }),
-        }),
-      ]);
-      context.df.setCustomStatus({ phase: 'rejected', check: verdict.check, reason: verdict.reason });
-      return {
-        target: input.target,
-        digest,
-        status: 'rejected',
-        reason: `${verdict.check}: ${verdict.reason}`,
-        checks,
-        rebuilds: [],
-      };
     }
-    kept = yield* keepPrevious(context, input, keptTag(tag, at), digest);
+    kept = yield* keepPrevious(context, input, at, digest);
     context.df.setCustomStatus({ phase: 'promoting', image: input.target, digest });
     yield context.df.callActivityWithRetry(Activity.promoteDigest, transientRetry(input.timing), {
       from: { repository: gate.quarantine, digest },
@@ -144,6 +116,58 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   return { ...summary, ...(checks !== undefined && { checks }) };
 }
 
+/** The gate said no: remember the digest as rejected, tell the subscribers, and move nothing. */
+function* rejectDigest(
+  context: df.OrchestrationContext,
+  input: Input,
+  rejection: {
+    digest: string;
+    quarantine: string;
+    verdict: Extract<GateOutcome, { passed: false }>;
+    changes?: ChangesSummary;
+    at: string;
+    by: Actor;
+  },
+): Generator<df.Task, SyncImageOutcome, unknown> {
+  const { digest, verdict, changes } = rejection;
+  const checks = verdict.results;
+  yield context.df.callActivityWithRetry(Activity.recordRejection, transientRetry(input.timing), {
+    source: input.source,
+    target: input.target,
+    digest,
+    upstreamDigest: input.digest,
+    check: verdict.check,
+    reason: verdict.reason,
+    checks,
+    at: rejection.at,
+    by: rejection.by,
+    runId: context.df.instanceId,
+  });
+  yield* publish(context, input.timing, [
+    orchestrationEvent(context, 'basewatch.image.rejected', imageSubject(input.target), {
+      image: input.target,
+      source: input.source,
+      digest,
+      upstreamDigest: input.digest,
+      ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
+      quarantine: `${rejection.quarantine}@${digest}`,
+      check: verdict.check,
+      reason: verdict.reason,
+      checks,
+      ...(changes && { changes }),
+    }),
+  ]);
+  context.df.setCustomStatus({ phase: 'rejected', check: verdict.check, reason: verdict.reason });
+  return {
+    target: input.target,
+    digest,
+    status: 'rejected',
+    reason: `${verdict.check}: ${verdict.reason}`,
+    checks,
+    rebuilds: [],
+  };
+}
+
 /** Someone else put the digest at the target (an ImagePushed event): record it and rebuild, no copy. */
 function* announcePushedCopy(
   context: df.OrchestrationContext,
@@ -168,12 +192,12 @@ function* announcePushedCopy(
 function* keepPrevious(
   context: df.OrchestrationContext,
   input: Input,
-  keepAs: string,
+  at: Date,
   incoming: string,
 ): Generator<df.Task, KeptPrevious, unknown> {
   return (yield context.df.callActivityWithRetry(Activity.keepPrevious, transientRetry(input.timing), {
     target: input.target,
-    keepAs,
+    at: at.toISOString(),
     incoming,
   })) as KeptPrevious;
 }

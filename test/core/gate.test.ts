@@ -15,6 +15,11 @@ describe('keptTag', () => {
     expect(kept).toBe(expected);
     expect(kept.length).toBeLessThanOrEqual(128);
   });
+  it('names a second move within the same second apart, still within 128 characters', () => {
+    const at = new Date('2026-11-30T01:02:03.000Z');
+    expect(keptTag('20', at, 2)).toBe('20-20261130010203-2');
+    expect(keptTag('x'.repeat(128), at, 10)).toBe(`${'x'.repeat(110)}-20261130010203-10`);
+  });
 });
 
 describe('missingPlatforms', () => {

@@ -4,7 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { registryHost } from '../../config/registry-location.js';
 import type { SignaturePolicy } from '../../config/signature-policy.js';
-import { type GateCheck, growthVerdict, missingPlatforms } from '../../core/gate.js';
+import { type GateCheck, growthVerdict, keptTag, missingPlatforms } from '../../core/gate.js';
 import type { ValidationProgress, ValidationSubject } from '../../core/gate-validator.js';
 import { isTransient } from '../../core/transient.js';
 import { imagePlatforms, platformSizes } from '../../registry/platform-sizes.js';
@@ -15,8 +15,8 @@ import type { WorkflowDeps } from '../deps.js';
 export interface KeepPreviousInput {
   /** `base/node:20` */
   readonly target: string;
-  /** The immutable tag to keep the current digest under, `20-20261130101500`. */
-  readonly keepAs: string;
+  /** When the move happens (orchestration time): it names the kept tag, `20-20261130101500`. */
+  readonly at: string;
   /** The digest about to arrive: nothing is kept when the tag already holds it. */
   readonly incoming: string;
 }
@@ -26,23 +26,34 @@ export interface KeptPrevious {
   readonly keptAs?: string;
 }
 
+/** Kept-tag names tried for one move: a second move of the tag within the same second gets `-2`, … */
+const KEPT_TAG_ATTEMPTS = 10;
+
 /**
- * Tags what `target` points at as `keepAs` before it moves, so the previous image stays pullable. A
- * second run finds `keepAs` already written (before the move) and answers the same.
+ * Tags what `target` points at as `<tag>-<yyyymmddHHMMSS>` before it moves, so the previous image stays
+ * pullable. It runs before the move (a replay takes its result from history), so the tag still holds the
+ * previous digest; a second run finds the kept tag it wrote already holding that digest and answers the same.
  */
 export async function keepPrevious(deps: WorkflowDeps, input: KeepPreviousInput): Promise<KeptPrevious> {
   const { repository, tag } = splitPrivateKey(input.target);
   const store = deps.privateStores(repository);
-  const kept = await store.headManifest({ repository, tag: input.keepAs });
-  if (kept) return { previousDigest: kept.digest, keptAs: input.keepAs };
   const current = await store.headManifest({ repository, tag });
   if (!current || current.digest === input.incoming) return {};
-  await deps.promoter.promote({
-    from: { repository, digest: current.digest },
-    to: { repository, tag: input.keepAs },
-    immutable: true,
-  });
-  return { previousDigest: current.digest, keptAs: input.keepAs };
+  for (let attempt = 1; attempt <= KEPT_TAG_ATTEMPTS; attempt++) {
+    const keptAs = keptTag(tag, new Date(input.at), attempt);
+    const held = await store.headManifest({ repository, tag: keptAs });
+    if (held?.digest === current.digest) return { previousDigest: current.digest, keptAs };
+    if (held) continue;
+    await deps.promoter.promote({
+      from: { repository, digest: current.digest },
+      to: { repository, tag: keptAs },
+      immutable: true,
+    });
+    return { previousDigest: current.digest, keptAs };
+  }
+  throw new Error(
+    `${input.target}: ${KEPT_TAG_ATTEMPTS} kept tags for ${input.at} are taken; ${current.digest} was not kept and the tag did not move`,
+  );
 }
 
 export interface PromoteDigestInput {
