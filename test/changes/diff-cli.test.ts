@@ -1,27 +1,14 @@
 // `basewatch diff` as a user runs it: two tags, a tag and a bare digest, --json, --platform, bad usage.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBasewatch } from '../support/basewatch-cli.js';
 import { makeIndex, pushImage, pushIndex } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { APK_3_20, APK_3_21, OS_RELEASE_ALPINE_3_20, OS_RELEASE_ALPINE_3_21 } from './databases.js';
 import { fsLayer, imageOf } from './fs-layer.js';
 
-const run = promisify(execFile);
 let registry: TestRegistry;
 
-async function basewatch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: new URL('../..', import.meta.url).pathname,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const basewatch = (...args: string[]) => runBasewatch(args);
 
 const alpine = (release: string, db: string, arch = 'amd64') =>
   imageOf([fsLayer({ 'etc/os-release': release, 'lib/apk/db/installed': db })], {

@@ -1,17 +1,15 @@
 // The `basewatch` command as `npm run build` installs it (infra/package-cli.ts): one bundle run by a
 // launcher that keeps V8's code cache per command. Built into a scratch directory, run as a process.
-import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageCli } from '../../infra/package-cli.js';
+import { runBasewatch } from '../support/basewatch-cli.js';
 import { makeImage, pushImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { skopeoInspectDigest } from '../support/skopeo.js';
 
-const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const SAMPLE = join(ROOT, 'basewatch.sample.yaml');
 let scratch: string;
@@ -30,20 +28,8 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-async function basewatch(
-  args: string[],
-  cacheHome: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [launcher, ...args], {
-      env: { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const basewatch = (args: string[], cacheHome: string) =>
+  runBasewatch(args, { entry: launcher, env: { XDG_CACHE_HOME: cacheHome } });
 
 async function cacheHome(name: string): Promise<string> {
   const dir = join(scratch, name);

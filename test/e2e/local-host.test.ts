@@ -1,11 +1,12 @@
 // The whole product on one machine, driven through the `basewatch` command as a user would: two real
 // registries (upstream and the private mirror), Azurite under --data, a webhook receiver for CloudEvents.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runBasewatch, waitFor } from '../support/basewatch-cli.js';
 import {
   makeImage,
   makeIndex,
@@ -38,28 +39,11 @@ let hooks: WebhookReceiver;
 let dir: string;
 let hostPort: number;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 /** Runs `basewatch ARGS` from the sources, as `npx basewatch` would run the build. */
-function basewatch(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      {
-        env: { ...process.env, HOOK_SECRET: SECRET, BASEWATCH_HOOK_TOKEN: HOOK_TOKEN, ...env },
-        timeout: 120_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const basewatch = (args: string[], env: Record<string, string> = {}): Promise<Result> =>
+  runBasewatch(args, { env: { HOOK_SECRET: SECRET, BASEWATCH_HOOK_TOKEN: HOOK_TOKEN, ...env } });
 
 /** A base index over two platforms, and an app index built FROM it, recording its base as rebase does. */
 function nodeImage(seed: string): TestIndex {
@@ -465,13 +449,4 @@ async function startHostProcess(
     throw error;
   }
   return { stop };
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

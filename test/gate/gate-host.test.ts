@@ -1,11 +1,11 @@
 // The gate through the real `basewatch start`: killed with -9 while a check is pending in quarantine, the
 // host started again promotes exactly once; the operator commands reach it through its API.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHostProcess } from '../chaos/host-process.js';
+import { runBasewatch, waitFor } from '../support/basewatch-cli.js';
 import { makeImage, pushImage } from '../support/images.js';
 import { freePort } from '../support/ports.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -26,26 +26,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function basewatch(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { timeout: 120_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const basewatch = (args: string[]) => runBasewatch(args);
 
 describe('the gate on the local host', { timeout: 240_000, shuffle: false }, () => {
   it('killed -9 while a check is pending, it promotes exactly once after the restart; history, pin and rollback answer from the CLI', async () => {

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressBar } from '../../src/cli/progress-view.js';
+import { runBasewatch } from '../support/basewatch-cli.js';
 import { makeImage, makeMultiPlatformImage, pushImage, pushIndex } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { scratchDir, skopeoReadsAll } from './support-copy.js';
 
-const run = promisify(execFile);
 let registry: TestRegistry;
 const image = makeImage({ seed: 'cli-image', layers: 2 });
 const multi = makeMultiPlatformImage(
@@ -17,18 +15,7 @@ const multi = makeMultiPlatformImage(
   { seed: 'cli-multi' },
 );
 
-async function basewatch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: new URL('../..', import.meta.url).pathname,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const basewatch = (...args: string[]) => runBasewatch(args);
 
 beforeAll(async () => {
   registry = await startRegistry();
