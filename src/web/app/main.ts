@@ -50,6 +50,8 @@ async function show(): Promise<void> {
     main.replaceChildren(heading, detail);
   } finally {
     main.removeAttribute('aria-busy');
+    // When the page was drawn, for the console benchmark (bench/console.ts) and the browser's own tools.
+    performance.mark(`basewatch:rendered ${path}`);
   }
 }
 
