@@ -121,6 +121,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await pushUpstream(upstream, fleet, 'after');
     const config = join(dir, 'basewatch.yaml');
     await writeFile(config, fleetConfig(fleet, upstream, mirror, receiver, true));
+    // Pushes before this (the apps' own, just above) are the fleet's setup, announced late or not.
     const changeBegan = Date.now();
     const eventsBefore = receiver.received.length;
     const hostStartsMs: number[] = [];
@@ -180,7 +181,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       keys.map((key) => limit(async () => mirrorNow.set(key, await readMirror(mirror.url, key)))),
     );
     const since = receiver.received.slice(eventsBefore);
-    const pushes = announcedPushes(since, '/registry').filter((push) => push.at >= changeBegan - 1_000);
+    const pushes = announcedPushes(since, '/registry').filter((push) => push.at >= changeBegan);
     const events = deliveredEvents(since, '/events');
     const violations = checkInvariants({
       fleet,
