@@ -24,12 +24,14 @@ async function hub(): Promise<{
     orchestrations: new Map<string, df.OrchestrationHandler>([
       [
         'syncCycle',
+        // biome-ignore lint/correctness/useYield: it ends at once, with nothing to wait for
         function* () {
           return 'done';
         },
       ],
       [
         'rebuildApp',
+        // biome-ignore lint/correctness/useYield: it ends at once, with nothing to wait for
         function* () {
           return 'done';
         },

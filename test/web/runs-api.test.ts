@@ -23,12 +23,14 @@ images:
 const ORCHESTRATIONS = new Map<string, df.OrchestrationHandler>([
   [
     'syncCycle',
+    // biome-ignore lint/correctness/useYield: it ends at once, with nothing to wait for
     function* () {
       return 'cycled';
     },
   ],
   [
     'rebuildApp',
+    // biome-ignore lint/correctness/useYield: it ends at once, with nothing to wait for
     function* () {
       throw new Error('rebuild of orders failed: CI answered HTTP 500');
     },
