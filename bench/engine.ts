@@ -12,8 +12,8 @@ import { DEFAULT_ACTIVITY_CONCURRENCY, LocalDurableEngine } from '../src/local/d
 import type { InstanceStore } from '../src/local/durable/instance-store.js';
 import { MemoryInstanceStore } from '../src/local/durable/memory-instance-store.js';
 import { TableInstanceStore } from '../src/local/durable/table-instance-store.js';
-import { buildPorts } from '../src/wiring.js';
 import { HttpClient } from '../src/registry/http.js';
+import { buildPorts } from '../src/wiring.js';
 import { startSyncImageOnce } from '../src/workflows/triggers.js';
 import { DEFAULT_TIMING, type SyncImageOutcome } from '../src/workflows/types.js';
 import { makeImage, pushImage, type TestImage } from '../test/support/images.js';

@@ -122,7 +122,9 @@ describe('AcrImporter', () => {
         copied: [],
         copiedTotal: 0,
         skipped: 0,
-        lost: [{ subject: node.digest, reason: 'ACR import does not copy signatures, SBOMs or attestations' }],
+        lost: [
+          { subject: node.digest, reason: 'ACR import does not copy signatures, SBOMs or attestations' },
+        ],
         lostTotal: 1,
       },
     });
