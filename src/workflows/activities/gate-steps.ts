@@ -9,7 +9,7 @@ import type { ValidationProgress, ValidationSubject } from '../../core/gate-vali
 import { isTransient } from '../../core/transient.js';
 import { imagePlatforms, platformSizes } from '../../registry/platform-sizes.js';
 import { splitPrivateKey } from '../../registry/private-store.js';
-import { verifyImageSignature } from '../../signatures/verify-image-signature.js';
+import { signatureVerdict } from '../../signatures/signature-verdict.js';
 import type { WorkflowDeps } from '../deps.js';
 
 export interface KeepPreviousInput {
@@ -125,7 +125,7 @@ async function runCheck(deps: WorkflowDeps, input: GateCheckInput): Promise<Vali
       // Upstream signed its own digest: a platform-filtered copy has another, so the signature is looked
       // up for the upstream one, whose attachments the import kept beside the copy.
       const signed = subject.source.slice(subject.source.lastIndexOf('@') + 1);
-      const verdict = await verifyImageSignature({
+      return signatureVerdict({
         store,
         repository: quarantine,
         digest: signed,
@@ -133,12 +133,6 @@ async function runCheck(deps: WorkflowDeps, input: GateCheckInput): Promise<Vali
         env: deps.env,
         baseDir: dirname(resolve((await deps.config()).file)),
       });
-      if (!verdict.ok) return { passed: false, reason: verdict.reason };
-      const { signer } = verdict;
-      return {
-        passed: true,
-        detail: `signed by ${signer.identity ?? signer.key ?? signer.method} (${signer.signature})`,
-      };
     }
     default:
       return deps.validatorFor(check).start(check, subject);
