@@ -57,15 +57,6 @@ export const signaturePolicySchema = z
     },
   )
   .superRefine((value, ctx) => {
-    // Verification is offline: a keyless signer can only be checked against a root given here.
-    if (value.keyless !== undefined && value.trustedRoot === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['trustedRoot'],
-        message:
-          'keyless needs trustedRoot: the path of a sigstore trusted root JSON (signatures are checked offline)',
-      });
-    }
     const given = (['keyless', 'key'] as const).filter((name) => value[name] !== undefined);
     if (given.length !== 1) {
       ctx.addIssue({

@@ -1,5 +1,6 @@
 // What a signature is checked against, offline: the trusted root (certificate authorities,
-// transparency-log keys) from a file the operator gives, and for `key:` the PEM key behind env:NAME.
+// transparency-log keys) from a file the operator gives, else Sigstore's public-good root shipped with
+// basewatch, and for `key:` the PEM key behind env:NAME.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -7,6 +8,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toTrustMaterial } from '@sigstore/verify';
 import { resolveSecret } from '../config/secret.js';
 import type { SignaturePolicy } from '../config/signature-policy.js';
+import { PUBLIC_GOOD_TRUSTED_ROOT } from './public-good-trusted-root.js';
 
 const MAX_TRUSTED_ROOT_BYTES = 4 * 1024 * 1024;
 const NO_ROOT: TrustedRoot = TrustedRoot.fromJSON({
@@ -33,15 +35,13 @@ export async function policyTrust(
   env: Readonly<Record<string, string | undefined>>,
   baseDir: string,
 ): Promise<PolicyTrust> {
+  // A keyless signer is checked against the operator's root, else Sigstore's public-good one shipped here.
   const root =
     policy.trustedRoot !== undefined
       ? await readTrustedRoot(resolve(baseDir, policy.trustedRoot))
-      : undefined;
-  if (policy.keyless !== undefined && root === undefined) {
-    throw new TrustSetupError(
-      'keyless verification needs trustedRoot: a sigstore trusted root JSON file (verification is offline)',
-    );
-  }
+      : policy.keyless !== undefined
+        ? TrustedRoot.fromJSON(PUBLIC_GOOD_TRUSTED_ROOT)
+        : undefined;
   const key = policy.key !== undefined ? policyKey(policy.key, env) : undefined;
   // The policy trusts one key, whatever hint a bundle carries (cosign writes its own or none).
   const material = toTrustMaterial(root ?? NO_ROOT, () => {

@@ -131,7 +131,7 @@ const BAD: [string, string, string[]][] = [
     'unknown top-level key',
     `${GOOD}extras: true\n`,
     [
-      "basewatch.yaml:43:1: extras: unknown key 'extras'; expected one of: version, registry, credentials, defaults, images, apps, notifications, hooks",
+      "basewatch.yaml:43:1: extras: unknown key 'extras'; expected one of: version, registry, credentials, defaults, images, apps, notifications, hooks, history",
     ],
   ],
   [
