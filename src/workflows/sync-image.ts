@@ -177,6 +177,8 @@ function* announcePushedCopy(
     source: input.source,
     target: input.target,
     importedDigest: input.digest,
+    at: context.df.currentUtcDateTime.toISOString(),
+    runId: context.df.instanceId,
   });
   yield* publish(context, input.timing, [
     orchestrationEvent(context, 'basewatch.image.imported', imageSubject(input.target), {

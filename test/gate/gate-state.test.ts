@@ -74,3 +74,27 @@ describe('gate records in Table storage', () => {
     expect(read.map((e) => e.reason!.split(':')[0])).toEqual(read.map((_, n) => String(n)));
   });
 });
+
+describe('a push by someone else', () => {
+  it('is a move in the history, by push; the copy announced again adds nothing', async () => {
+    const { recordImport } = await import('../../src/workflows/activities/record-import.js');
+    const deps = { state: store } as Parameters<typeof recordImport>[0];
+    const [a, b] = [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`];
+    const key = { source: 'docker.io/library/pushed:1', target: 'base/pushed:1' };
+    await recordImport(deps, { ...key, importedDigest: a, importedFrom: a });
+    await recordImport(deps, { ...key, importedDigest: b, at: '2026-11-30T02:00:00.000Z', runId: 'sync:x' });
+    await recordImport(deps, { ...key, importedDigest: b, at: '2026-11-30T02:00:05.000Z', runId: 'sync:y' });
+    const image = await store.getImage('base/pushed:1');
+    expect(image?.importedFrom).toBeUndefined();
+    expect(image?.history).toEqual([
+      {
+        kind: 'promoted',
+        at: '2026-11-30T02:00:00.000Z',
+        by: 'push',
+        digest: b,
+        previousDigest: a,
+        runId: 'sync:x',
+      },
+    ]);
+  });
+});

@@ -1,3 +1,4 @@
+import { withHistory } from '../../core/state.js';
 import type { WorkflowDeps } from '../deps.js';
 
 export interface RecordImportInput {
@@ -9,6 +10,9 @@ export interface RecordImportInput {
   readonly importedFrom?: string;
   /** Why the import failed, when it did. */
   readonly error?: string;
+  /** A push's moment (orchestration time) and run, for the image's history when the copy changed. */
+  readonly at?: string;
+  readonly runId?: string;
 }
 
 /** Remembers the outcome of an import on the tracked image's record. */
@@ -24,6 +28,16 @@ export async function recordImport(deps: WorkflowDeps, input: RecordImportInput)
     // a different one, pushed by someone else, makes that stale: drop it rather than keep a wrong one.
     if (rest.importedDigest === input.importedDigest) return rest;
     const { importedFrom: _stale, ...withoutOrigin } = rest;
-    return { ...withoutOrigin, importedDigest: input.importedDigest };
+    const moved = { ...withoutOrigin, importedDigest: input.importedDigest };
+    if (input.at === undefined) return moved;
+    // Someone else moved the tag: the history says so, as it does for every other move.
+    return withHistory(moved, {
+      kind: 'promoted',
+      at: input.at,
+      by: 'push',
+      digest: input.importedDigest,
+      ...(rest.importedDigest !== undefined && { previousDigest: rest.importedDigest }),
+      ...(input.runId !== undefined && { runId: input.runId }),
+    });
   });
 }
