@@ -11,6 +11,7 @@ import {
   recordRollback,
 } from './workflows/activities/gate-records.js';
 import {
+  cancelGateCheck,
   keepPrevious,
   pollGateCheck,
   promoteDigest,
@@ -70,6 +71,7 @@ export function activities(deps: WorkflowDeps): ReadonlyMap<string, ActivityHand
     [Activity.promoteDigest, bind(promoteDigest)],
     [Activity.startGateCheck, bind(startGateCheck)],
     [Activity.pollGateCheck, bind(pollGateCheck)],
+    [Activity.cancelGateCheck, bind(cancelGateCheck)],
     [Activity.recordQuarantine, bind(recordQuarantine)],
     [Activity.recordRejection, bind(recordRejection)],
     [Activity.recordPromotion, bind(recordPromotion)],

@@ -62,6 +62,17 @@ export class AcrTaskValidator implements GateValidator {
     return this.progressOf(run, task);
   }
 
+  /** The gate stopped waiting: the run would only spend build minutes on a verdict nobody reads. */
+  async cancel(check: GateCheck, pending: string): Promise<void> {
+    const { resourceGroup, name } = this.options.registry;
+    try {
+      await this.options.client.runs.beginCancelAndWait(resourceGroup, name, pending);
+    } catch (error) {
+      throw armOperationError(`cancel ACR run ${pending} of task ${taskOf(check)}`, error);
+    }
+    this.logger.info('ACR validation run cancelled after the gate timed out', { runId: pending });
+  }
+
   private progressOf(run: Run, task: string): ValidationProgress {
     const runId = run.runId ?? 'unknown';
     const status = runStatus(run.status);

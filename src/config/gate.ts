@@ -55,8 +55,10 @@ function gateCheck(raw: RawCheck): GateCheck {
       timeoutSeconds: raw.webhook.timeoutSeconds ?? DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
     };
   }
-  if (raw.acrTask !== undefined)
-    return { kind: 'acrTask', task: raw.acrTask, timeoutSeconds: DEFAULT_ACR_TASK_TIMEOUT_SECONDS };
+  if (raw.acrTask !== undefined) {
+    const { task, timeoutSeconds } = typeof raw.acrTask === 'string' ? { task: raw.acrTask } : raw.acrTask;
+    return { kind: 'acrTask', task, timeoutSeconds: timeoutSeconds ?? DEFAULT_ACR_TASK_TIMEOUT_SECONDS };
+  }
   return { kind: 'signature', policy: raw.signature ?? {} };
 }
 

@@ -90,6 +90,10 @@ const tagPolicy = strict({
   }
 });
 
+const acrTaskName = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{5,50}$/, 'expected an ACR task name: 5-50 letters, digits and -');
+
 // One gate check: an object with exactly one key, the check's name.
 const gateCheck = strict({
   platforms: z.array(platform).min(1).optional(),
@@ -103,9 +107,12 @@ const gateCheck = strict({
     secret: secretReference.optional(),
     timeoutSeconds: z.int().min(1).max(86_400).optional(),
   }).optional(),
+  // A task name, or { task, timeoutSeconds } to bound how long its run is waited for.
   acrTask: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{5,50}$/, 'expected an ACR task name: 5-50 letters, digits and -')
+    .union([
+      acrTaskName,
+      strict({ task: acrTaskName, timeoutSeconds: z.int().min(1).max(86_400).optional() }),
+    ])
     .optional(),
   signature: signaturePolicySchema.optional(),
 }).superRefine((value, ctx) => {

@@ -23,4 +23,6 @@ export interface GateValidator {
   start(check: GateCheck, subject: ValidationSubject): Promise<ValidationProgress>;
   /** `pending` is what start (or the last poll) returned. */
   poll(check: GateCheck, pending: string): Promise<ValidationProgress>;
+  /** Stops work nobody waits for any more (the check timed out), where the validator can. */
+  cancel?(check: GateCheck, pending: string): Promise<void>;
 }

@@ -19,6 +19,7 @@ export const Activity = {
   promoteDigest: 'promoteDigest',
   startGateCheck: 'startGateCheck',
   pollGateCheck: 'pollGateCheck',
+  cancelGateCheck: 'cancelGateCheck',
   recordQuarantine: 'recordQuarantine',
   recordRejection: 'recordRejection',
   recordPromotion: 'recordPromotion',

@@ -74,7 +74,10 @@ function* verdictOf(
   let interval = run.timing.pollFirstSeconds;
   while ('pending' in progress) {
     const now = context.df.currentUtcDateTime.getTime();
-    if (now >= deadline) return { passed: false, reason: `no verdict within ${timeoutSeconds} s` };
+    if (now >= deadline) {
+      yield* cancelPending(context, check, progress.pending, run);
+      return { passed: false, reason: `no verdict within ${timeoutSeconds} s` };
+    }
     yield context.df.createTimer(new Date(Math.min(now + interval * 1000, deadline)));
     interval = Math.min(interval * 2, run.timing.pollMaxSeconds);
     try {
@@ -87,4 +90,21 @@ function* verdictOf(
     }
   }
   return progress;
+}
+
+/** A timed-out check's run is cancelled where the validator can (an ACR run); failing to is only logged. */
+function* cancelPending(
+  context: df.OrchestrationContext,
+  check: GateCheck,
+  pending: string,
+  run: GateRun,
+): Generator<df.Task, void, unknown> {
+  try {
+    yield context.df.callActivityWithRetry(Activity.cancelGateCheck, transientRetry(run.timing), {
+      check,
+      pending,
+    });
+  } catch (error) {
+    context.log(`could not cancel the timed-out check: ${failureMessage(error)}`);
+  }
 }

@@ -47,6 +47,11 @@ beforeAll(async () => {
     step: dockerTask,
     runStatuses: ['Queued', 'Running', 'Succeeded'],
   });
+  arm.tasks.set('validate-slow', {
+    name: 'validate-slow',
+    step: dockerTask,
+    runStatuses: ['Queued', 'Running'],
+  });
   arm.tasks.set('validate-strict', {
     name: 'validate-strict',
     step: dockerTask,
@@ -229,5 +234,22 @@ describe('the gate on ACR', () => {
     expect(importsInto('quarantine/base/acrfail').map((r) => r.body.targetTags)).toEqual([
       ['quarantine/base/acrfail:1'],
     ]);
+  }, 120_000);
+
+  it('cancels a validation run the gate stopped waiting for, and rejects with the timeout', async () => {
+    const next = makeImage({ seed: 'gate-acr-slow-1' });
+    await pushImage(upstream.url, 'library/acrslow', '1', next);
+
+    const outcome = await cycle('acrslow', '{ task: validate-slow, timeoutSeconds: 1 }');
+    expect(outcome.syncs[0]).toMatchObject({
+      status: 'rejected',
+      reason: 'acrTask validate-slow: no verdict within 1 s',
+    });
+    const [run] = runsOf('validate-slow', `${acrDataPlane.host}/quarantine/base/acrslow@${next.digest}`);
+    expect(run?.canceled).toBe(true);
+    expect(
+      arm.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/runs/${run!.runId}/cancel`)),
+    ).toHaveLength(1);
+    expect(importsInto('base/acrslow')).toEqual([]);
   }, 120_000);
 });

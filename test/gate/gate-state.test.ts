@@ -78,7 +78,7 @@ describe('gate records in Table storage', () => {
 describe('a push by someone else', () => {
   it('is a move in the history, by push; the copy announced again adds nothing', async () => {
     const { recordImport } = await import('../../src/workflows/activities/record-import.js');
-    const deps = { state: store } as Parameters<typeof recordImport>[0];
+    const deps = { state: store } as unknown as Parameters<typeof recordImport>[0];
     const [a, b] = [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`];
     const key = { source: 'docker.io/library/pushed:1', target: 'base/pushed:1' };
     await recordImport(deps, { ...key, importedDigest: a, importedFrom: a });

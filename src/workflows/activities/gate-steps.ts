@@ -96,6 +96,11 @@ export async function pollGateCheck(
   return failClosed(() => deps.validatorFor(input.check).poll(input.check, input.pending));
 }
 
+/** Asks the validator to stop a check the gate stopped waiting for; a validator that cannot is left alone. */
+export async function cancelGateCheck(deps: WorkflowDeps, input: PollGateCheckInput): Promise<void> {
+  await deps.validatorFor(input.check).cancel?.(input.check, input.pending);
+}
+
 async function runCheck(deps: WorkflowDeps, input: GateCheckInput): Promise<ValidationProgress> {
   const { check, quarantine } = input;
   const store = deps.privateStores(quarantine);

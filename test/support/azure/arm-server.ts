@@ -67,6 +67,8 @@ export interface FakeRun {
   gets: number;
   updateTriggerToken?: string;
   createTime: string;
+  /** Set when the client cancelled the run. */
+  canceled?: boolean;
 }
 
 /** An Argument or SetValue of a TaskRunRequest's step overrides. */
@@ -457,7 +459,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     }
     if (method === 'POST' && rest === '/scheduleRun') return scheduleRun(req, res);
     if (method === 'GET' && rest === '/runs') return listRuns(req, res, query);
-    const run = /^\/runs\/([^/]+)(\/listLogSasUrl)?$/.exec(rest);
+    const run = /^\/runs\/([^/]+)(\/listLogSasUrl|\/cancel)?$/.exec(rest);
     if (run) {
       const found = runs.get(run[1] as string);
       if (!found) throw new ArmReply(404, 'ResourceNotFound', `Run '${run[1]}' was not found.`);
@@ -465,6 +467,13 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
         const body = runJson(found);
         found.gets += 1;
         return send(res, req, 200, body);
+      }
+      if (method === 'POST' && run[2] === '/cancel') {
+        // ACR answers a cancel of a run in progress, and the run reports Canceled from then on.
+        found.canceled = true;
+        found.statuses = ['Canceled'];
+        found.gets = 0;
+        return send(res, req, 200, undefined);
       }
       if (method === 'POST' && run[2]) {
         return send(res, req, 200, {
