@@ -1,8 +1,7 @@
 // GET /api/images: every tracked tag with what the state knows of it.
 
-import type { GateSummary } from '../config/plan-impact.js';
 import type { Platforms } from '../config/types.js';
-import { describeCheck } from '../core/gate.js';
+import { type GateSummary, summariseGate } from '../core/gate.js';
 import {
   copiedUpstreamDigest,
   type Pin,
@@ -60,7 +59,7 @@ export function trackedImageView({ image, tag, state }: TrackedTagRecord): Track
     ...(state?.lastChanged !== undefined && { lastChanged: state.lastChanged }),
     ...(state?.lastError !== undefined && { lastError: state.lastError }),
     ...(image.gate && {
-      gate: { quarantine: image.gate.quarantine, checks: image.gate.checks.map(describeCheck) },
+      gate: summariseGate(image.gate),
     }),
     ...(state?.pinned && { pinned: state.pinned }),
     ...(state?.rejected && { rejected: state.rejected }),

@@ -1,7 +1,6 @@
 // What a sync cycle would do, without doing it: upstream HEADs only, nothing imported, nothing recorded.
 
-import type { GateSummary } from '../config/plan-impact.js';
-import { describeCheck } from '../core/gate.js';
+import { type GateSummary, summariseGate } from '../core/gate.js';
 import type { RebuildPlan } from '../core/rebuild-plan.js';
 import { compareWithCopy, headTrackedTags } from '../workflows/activities/check-upstream-digests.js';
 import { planRebuilds } from '../workflows/activities/plan-rebuild.js';
@@ -61,7 +60,7 @@ export async function dryRun(deps: WorkflowDeps, image?: string): Promise<DryRun
           ...(previousDigest !== undefined && { previousDigest }),
           plan,
           ...(tag.gate && {
-            gate: { quarantine: tag.gate.quarantine, checks: tag.gate.checks.map(describeCheck) },
+            gate: summariseGate(tag.gate),
           }),
         });
       }

@@ -1,6 +1,7 @@
 // Impact analysis for a reference as a user writes it: the one path `basewatch plan` and GET /api/plan share.
 import type { BaseImageDiscovery } from '../core/base-discovery.js';
-import { describeCheck } from '../core/gate.js';
+import { type GateSummary, summariseGate } from '../core/gate.js';
+import { parsePrivateReference } from '../core/private-image.js';
 import { planRebuild, type RebuildPlan } from '../core/rebuild-plan.js';
 import { loadDependencyGraph } from './dependency-graph.js';
 import { resolvePlanImage } from './plan-image.js';
@@ -15,20 +16,11 @@ export interface ImpactPlan extends RebuildPlan {
   readonly gate?: GateSummary;
 }
 
-export interface GateSummary {
-  readonly quarantine: string;
-  /** In the order they run, as describeCheck names them. */
-  readonly checks: readonly string[];
-}
-
 /** The gate of the tracked image `key` (`base/node:20`) names, in words. */
 export function gateSummary(config: BasewatchConfig, key: string): GateSummary | undefined {
-  const repository = key.slice(
-    0,
-    key.lastIndexOf(':') > key.lastIndexOf('/') ? key.lastIndexOf(':') : key.length,
-  );
+  const { repository } = parsePrivateReference(key);
   const gate = config.images.find((image) => image.target === repository)?.gate;
-  return gate && { quarantine: gate.quarantine, checks: gate.checks.map(describeCheck) };
+  return gate && summariseGate(gate);
 }
 
 /**

@@ -38,6 +38,17 @@ export interface CheckResult {
   readonly detail?: string;
 }
 
+/** A gate in words, for `plan`, a dry run and the operator API. */
+export interface GateSummary {
+  readonly quarantine: string;
+  /** In the order they run, as describeCheck names them. */
+  readonly checks: readonly string[];
+}
+
+export function summariseGate(gate: Gate): GateSummary {
+  return { quarantine: gate.quarantine, checks: gate.checks.map(describeCheck) };
+}
+
 /** The check as people read it in events, history and `plan`: never a secret, never a URL's query. */
 export function describeCheck(check: GateCheck): string {
   switch (check.kind) {

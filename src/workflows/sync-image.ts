@@ -26,7 +26,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   const { repository, tag } = splitPrivateKey(input.target);
   const gate = input.gate;
   // With a gate the copy goes to quarantine; without, straight to the target (after keeping the old one).
-  const at = context.df.currentUtcDateTime;
+  const at = context.df.currentUtcDateTime.toISOString();
   let kept: KeptPrevious = {};
   if (!gate) kept = yield* keepPrevious(context, input, at, input.digest);
   const copyTarget = gate ? `${gate.quarantine}:${tag}` : input.target;
@@ -44,13 +44,12 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
   });
   let checks: SyncImageOutcome['checks'];
   if (gate) {
-    const when = at.toISOString();
     yield context.df.callActivityWithRetry(Activity.recordQuarantine, transientRetry(input.timing), {
       source: input.source,
       target: input.target,
       digest,
       upstreamDigest: input.digest,
-      at: when,
+      at,
     });
     const verdict = yield* passGate(context, {
       checks: gate.checks,
@@ -71,7 +70,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
         quarantine: gate.quarantine,
         verdict,
         ...(changes && { changes }),
-        at: when,
+        at,
         by,
       });
     }
@@ -92,7 +91,7 @@ export function* syncImage(context: df.OrchestrationContext): Generator<df.Task,
     ...(previousDigest !== undefined && { previousDigest }),
     ...(kept.keptAs !== undefined && { keptAs: kept.keptAs }),
     ...(checks !== undefined && { checks }),
-    at: at.toISOString(),
+    at,
     by,
     runId: context.df.instanceId,
   });
@@ -194,12 +193,12 @@ function* announcePushedCopy(
 function* keepPrevious(
   context: df.OrchestrationContext,
   input: Input,
-  at: Date,
+  at: string,
   incoming: string,
 ): Generator<df.Task, KeptPrevious, unknown> {
   return (yield context.df.callActivityWithRetry(Activity.keepPrevious, transientRetry(input.timing), {
     target: input.target,
-    at: at.toISOString(),
+    at,
     incoming,
   })) as KeptPrevious;
 }

@@ -104,7 +104,8 @@ export async function cancelGateCheck(deps: WorkflowDeps, input: PollGateCheckIn
 async function runCheck(deps: WorkflowDeps, input: GateCheckInput): Promise<ValidationProgress> {
   const { check, quarantine } = input;
   const store = deps.privateStores(quarantine);
-  const { registry } = await deps.config();
+  const config = await deps.config();
+  const { registry } = config;
   const host = registryHost(registry.location) ?? registry.url;
   const subject = { ...input.subject, quarantine: `${host}/${input.subject.quarantine}` };
   switch (check.kind) {
@@ -136,7 +137,7 @@ async function runCheck(deps: WorkflowDeps, input: GateCheckInput): Promise<Vali
         digest: signed,
         policy: check.policy as SignaturePolicy,
         env: deps.env,
-        baseDir: dirname(resolve((await deps.config()).file)),
+        baseDir: dirname(resolve(config.file)),
       });
     }
     default:
