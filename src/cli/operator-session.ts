@@ -4,6 +4,7 @@
 import type { ApiResponse } from '../api/exchange.js';
 import { type OrchestrationStatus, TERMINAL_STATUSES } from '../core/orchestrations.js';
 import { DataDirInUseError } from '../local/data-lock.js';
+import type { LocalHost } from '../local/host.js';
 import type { HostCommandOptions } from './host-options.js';
 import { operatorApi } from './operator-api.js';
 import { startHost } from './start-host.js';
@@ -21,29 +22,46 @@ export interface OperatorSession {
   waitFor(instanceId: string, timeoutMs: number): Promise<OrchestrationStatus>;
 }
 
-export async function withOperatorSession<T>(
+export function withOperatorSession<T>(
   options: HostCommandOptions,
   use: (session: OperatorSession) => Promise<T>,
 ): Promise<T> {
-  let host: Awaited<ReturnType<typeof startHost>>;
+  return onHostOrItsHolder(
+    options,
+    (host) =>
+      use({
+        call: (request) =>
+          operatorApi(host, {
+            method: request.method,
+            path: request.path,
+            query: new URLSearchParams(),
+            body: request.body,
+            headers: {},
+          }),
+        waitFor: (instanceId, timeoutMs) => host.engine.waitForCompletion(instanceId, timeoutMs),
+      }),
+    (url) => use(remoteSession(url)),
+  );
+}
+
+/**
+ * Runs `local` on a host started for the command, stopped after; when a running `basewatch start`
+ * holds the data directory, runs `remote` against the API it serves instead.
+ */
+export async function onHostOrItsHolder<T>(
+  options: HostCommandOptions,
+  local: (host: LocalHost) => Promise<T>,
+  remote: (url: string) => Promise<T>,
+): Promise<T> {
+  let host: LocalHost;
   try {
     host = await startHost(options);
   } catch (error) {
-    if (error instanceof DataDirInUseError && error.holder.url) return use(remoteSession(error.holder.url));
+    if (error instanceof DataDirInUseError && error.holder.url) return remote(error.holder.url);
     throw error;
   }
   try {
-    return await use({
-      call: (request) =>
-        operatorApi(host, {
-          method: request.method,
-          path: request.path,
-          query: new URLSearchParams(),
-          body: request.body,
-          headers: {},
-        }),
-      waitFor: (instanceId, timeoutMs) => host.engine.waitForCompletion(instanceId, timeoutMs),
-    });
+    return await local(host);
   } finally {
     await host.stop();
   }

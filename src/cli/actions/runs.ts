@@ -2,10 +2,9 @@
 import { MAX_PURGE_DAYS, parseRetentionDays } from '../../api/purge.js';
 import { type OrchestrationStatus, RUNTIME_STATUSES, type RuntimeStatus } from '../../core/orchestrations.js';
 import { retentionCutoff } from '../../core/retention.js';
-import { DataDirInUseError } from '../../local/data-lock.js';
 import type { LocalDurableEngine } from '../../local/durable/engine.js';
 import type { HostCommandOptions } from '../host-options.js';
-import { startHost } from '../start-host.js';
+import { onHostOrItsHolder } from '../operator-session.js';
 
 export type ListRunsOptions = HostCommandOptions & { status?: string; limit: string; json?: boolean };
 export type ShowRunOptions = HostCommandOptions & { json?: boolean };
@@ -108,23 +107,12 @@ function describeRun(run: OrchestrationStatus): string {
 }
 
 /** Reads runs from the data directory, or from the host that holds it (through its operator API). */
-async function fromRuns<T>(
+function fromRuns<T>(
   options: HostCommandOptions,
   local: (engine: LocalDurableEngine) => Promise<T>,
   remote: (url: string) => Promise<T>,
 ): Promise<T> {
-  let host: Awaited<ReturnType<typeof startHost>>;
-  try {
-    host = await startHost(options);
-  } catch (error) {
-    if (error instanceof DataDirInUseError && error.holder.url) return remote(error.holder.url);
-    throw error;
-  }
-  try {
-    return await local(host.engine);
-  } finally {
-    await host.stop();
-  }
+  return onHostOrItsHolder(options, (host) => local(host.engine), remote);
 }
 
 /** A POST to the host's operator API, as a same-origin client: JSON, no Origin. */
