@@ -1,5 +1,5 @@
 // POSTs JSON to a webhook through the one HTTP layer (retries, back-off, timeouts) and reads the answer.
-import type { HttpClient } from '../registry/http.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../registry/http.js';
 import { HttpTransportError } from '../registry/http.js';
 import { describeUrl } from './signature.js';
 
@@ -18,29 +18,40 @@ export async function postJson(
   headers: Record<string, string>,
   what: string,
 ): Promise<WebhookAnswer> {
-  let answer: WebhookAnswer;
+  const response = await requestWebhook(
+    http,
+    {
+      method: 'POST',
+      url,
+      body: Buffer.from(body),
+      headers: { 'content-type': 'application/json', ...headers },
+    },
+    MAX_RESPONSE_BYTES,
+    what,
+  );
+  const answer: WebhookAnswer = { status: response.status, body: response.bytes.toString('utf8') };
+  if (answer.status < 200 || answer.status >= 300) {
+    throw new Error(`${what}: ${describeUrl(url)} answered HTTP ${answer.status}`);
+  }
+  return answer;
+}
+
+/** One request to a webhook, its body read whole up to `maxBytes`; a peer that stays unreachable is named. */
+export async function requestWebhook(
+  http: HttpClient,
+  request: HttpRequest,
+  maxBytes: number,
+  what: string,
+): Promise<HttpResponse & { bytes: Buffer }> {
   try {
-    const response = await http.requestBytes(
-      {
-        method: 'POST',
-        url,
-        body: Buffer.from(body),
-        headers: { 'content-type': 'application/json', ...headers },
-      },
-      MAX_RESPONSE_BYTES,
-    );
-    answer = { status: response.status, body: response.bytes.toString('utf8') };
+    return await http.requestBytes(request, maxBytes);
   } catch (error) {
     if (error instanceof HttpTransportError) {
       throw new Error(
-        `${what}: ${describeUrl(url)} unreachable after ${error.attempts} attempt(s) (${error.errorCode})`,
+        `${what}: ${describeUrl(request.url)} unreachable after ${error.attempts} attempt(s) (${error.errorCode})`,
         { cause: error },
       );
     }
     throw error;
   }
-  if (answer.status < 200 || answer.status >= 300) {
-    throw new Error(`${what}: ${describeUrl(url)} answered HTTP ${answer.status}`);
-  }
-  return answer;
 }

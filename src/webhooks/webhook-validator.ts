@@ -4,7 +4,8 @@ import { resolveSecret, resolveValue } from '../config/secret.js';
 import type { GateCheck } from '../core/gate.js';
 import type { GateValidator, ValidationProgress, ValidationSubject } from '../core/gate-validator.js';
 import { describeUntrusted } from '../registry/digest-check.js';
-import { type HttpClient, HttpTransportError } from '../registry/http.js';
+import type { HttpClient, HttpRequest } from '../registry/http.js';
+import { requestWebhook } from './post-json.js';
 import { describeUrl, signBody } from './signature.js';
 import { onWebhookOrigin } from './status-url.js';
 
@@ -71,18 +72,8 @@ export class WebhookValidator implements GateValidator {
     };
   }
 
-  private async send(request: Parameters<HttpClient['requestBytes']>[0]) {
-    try {
-      return await this.http.requestBytes(request, MAX_ANSWER_BYTES);
-    } catch (error) {
-      if (error instanceof HttpTransportError) {
-        throw new Error(
-          `gate webhook ${describeUrl(request.url)} unreachable after ${error.attempts} attempt(s) (${error.errorCode})`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+  private send(request: HttpRequest) {
+    return requestWebhook(this.http, request, MAX_ANSWER_BYTES, 'gate webhook');
   }
 }
 
