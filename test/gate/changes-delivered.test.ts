@@ -1,65 +1,43 @@
 // What changed, as teams receive it: two Alpine releases with real apk databases go through a sync, and
 // the delivered CloudEvents, Teams Adaptive Card and Slack message carry the exact package changes.
 import { createRequire } from 'node:module';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Orchestration } from '../../src/workflows/names.js';
 import { APK_3_20, APK_3_21, OS_RELEASE_ALPINE_3_20, OS_RELEASE_ALPINE_3_21 } from '../changes/databases.js';
 import { fsLayer, imageOf } from '../changes/fs-layer.js';
-import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
 import { pushImage } from '../support/images.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { deliveredEvents, type Harness, startHarness, TEST_TIMING } from '../workflows/harness.js';
+import { deliveredEvents, TEST_TIMING } from '../workflows/harness.js';
+import { gateWorld } from './gate-world.js';
 
 const AdaptiveCards = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js') as {
   AdaptiveCard: new () => { parse(json: unknown, context: { eventCount: number }): void };
   SerializationContext: new () => { eventCount: number };
 };
 
-let upstream: TestRegistry;
-let mirror: TestRegistry;
-let azurite: AzuriteTables;
-let hooks: WebhookReceiver;
-const harnesses: Harness[] = [];
-
-beforeAll(async () => {
-  [upstream, mirror, azurite, hooks] = await Promise.all([
-    startRegistry(),
-    startRegistry(),
-    startAzuriteTables(),
-    startWebhookReceiver(),
-  ]);
-});
-afterAll(async () => {
-  await Promise.all([upstream?.stop(), mirror?.stop(), azurite?.stop(), hooks?.stop()]);
-});
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.engine.stop();
-});
+const world = gateWorld();
+const { harness: startInWorld } = world;
 
 const alpine = (release: string, db: string) =>
   imageOf([fsLayer({ 'etc/os-release': release, 'lib/apk/db/installed': db })]);
 
 describe('package changes delivered', () => {
   it('image.imported and the Teams and Slack deliveries carry the exact apk changes of a base update', async () => {
-    const h = await startHarness({
-      azurite,
+    const h = await startInWorld({
       yaml: `
 version: 1
-registry: { url: "http://${mirror.host}" }
+registry: { url: "http://${world.mirror.host}" }
 images:
-  - source: ${upstream.host}/library/alpine
+  - source: ${world.upstream.host}/library/alpine
     tags: ["3"]
     target: base/alpine
     gate: { checks: [ { platforms: [linux/amd64] } ] }
 notifications:
   webhooks:
-    - { url: "${hooks.url}/events" }
-    - { url: "${hooks.url}/teams", format: teams }
-    - { url: "${hooks.url}/slack", format: slack }
+    - { url: "${world.hooks.url}/events" }
+    - { url: "${world.hooks.url}/teams", format: teams }
+    - { url: "${world.hooks.url}/slack", format: slack }
 `,
     });
-    harnesses.push(h);
     const cycle = async () => {
       const id = await h.engine.start(Orchestration.syncCycle, {
         input: { trigger: 'manual', timing: TEST_TIMING },
@@ -67,13 +45,15 @@ notifications:
       expect((await h.engine.waitForCompletion(id, 30_000)).runtimeStatus).toBe('Completed');
     };
     const v320 = alpine(OS_RELEASE_ALPINE_3_20, APK_3_20);
-    await pushImage(upstream.url, 'library/alpine', '3', v320);
+    await pushImage(world.upstream.url, 'library/alpine', '3', v320);
     await cycle();
     const v321 = alpine(OS_RELEASE_ALPINE_3_21, APK_3_21);
-    await pushImage(upstream.url, 'library/alpine', '3', v321);
+    await pushImage(world.upstream.url, 'library/alpine', '3', v321);
     await cycle();
 
-    const imported = deliveredEvents(hooks, '/events').filter((e) => e.type === 'basewatch.image.imported');
+    const imported = deliveredEvents(world.hooks, '/events').filter(
+      (e) => e.type === 'basewatch.image.imported',
+    );
     expect(imported).toHaveLength(2);
     const changes = imported[1]!.data.changes as {
       from: string;
@@ -106,7 +86,7 @@ notifications:
       { kind: 'removed', name: 'zlib', architecture: 'x86_64', from: '1.3.1-r1' },
     ]);
 
-    const teams = hooks.received.filter((r) => r.path === '/teams').map((r) => JSON.parse(r.body));
+    const teams = world.hooks.received.filter((r) => r.path === '/teams').map((r) => JSON.parse(r.body));
     const cards = teams
       .map((message) => message.attachments[0].content)
       .filter((content) => content.body[0].text === 'base/alpine:3: imported');
@@ -119,7 +99,7 @@ notifications:
     for (const line of ['apk-tools', 'Alpine Linux v3.20 → Alpine Linux v3.21', '1.36.1-r29 → 1.36.1-r5'])
       expect(cardText).toContain(line);
 
-    const slack = hooks.received.filter((r) => r.path === '/slack').map((r) => JSON.parse(r.body));
+    const slack = world.hooks.received.filter((r) => r.path === '/slack').map((r) => JSON.parse(r.body));
     const message = slack.filter((m) => m.text.startsWith('base/alpine:3: imported')).at(-1);
     expect(message.blocks.length).toBeLessThanOrEqual(50);
     expect(JSON.stringify(message.blocks)).toContain('1 added, 1 removed, 3 upgraded, 1 downgraded');

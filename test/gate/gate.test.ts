@@ -1,73 +1,51 @@
 // The gate on real registries: a new upstream digest waits in quarantine until its checks pass; a failure
 // leaves the target tag and the apps exactly as they were. Rollback, pin and promote by hand.
 import { createHmac } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { operatorContext } from '../../src/api/context.js';
 import { routeOperatorApi } from '../../src/api/router.js';
 import { Orchestration } from '../../src/workflows/names.js';
 import type { ImageMoveOutcome, SyncCycleOutcome } from '../../src/workflows/types.js';
-import { type AzuriteTables, startAzuriteTables } from '../support/azurite.js';
 import { makeImage, makeMultiPlatformImage, pushImage, pushIndex } from '../support/images.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { skopeoInspectDigest } from '../support/skopeo.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { deliveredEvents, type Harness, startHarness, TEST_TIMING } from '../workflows/harness.js';
+import { deliveredEvents, type Harness, TEST_TIMING } from '../workflows/harness.js';
+import { gateWorld } from './gate-world.js';
 
-let upstream: TestRegistry;
-let mirror: TestRegistry;
-let azurite: AzuriteTables;
-let hooks: WebhookReceiver;
-const harnesses: Harness[] = [];
+const world = gateWorld();
+const { harness: startInWorld } = world;
 const SECRET = 'gate-signing-secret';
 const TWO_PLATFORMS = [
   { os: 'linux', architecture: 'amd64' },
   { os: 'linux', architecture: 'arm64', variant: 'v8' },
 ];
 
-beforeAll(async () => {
-  [upstream, mirror, azurite, hooks] = await Promise.all([
-    startRegistry(),
-    startRegistry(),
-    startAzuriteTables(),
-    startWebhookReceiver(),
-  ]);
-});
-afterAll(async () => {
-  await Promise.all([upstream?.stop(), mirror?.stop(), azurite?.stop(), hooks?.stop()]);
-});
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.engine.stop();
-});
-
 /** One gated base `base/<name>:1` and one app on it, rebuilt by a CI webhook that always succeeds. */
 async function harness(name: string, checks: string): Promise<Harness> {
-  hooks.reply(`/${name}/ci`, { runId: `${name}-run`, status: 'succeeded' });
-  const started = await startHarness({
-    azurite,
+  world.hooks.reply(`/${name}/ci`, { runId: `${name}-run`, status: 'succeeded' });
+  const started = await startInWorld({
     env: { HOOK_SECRET: SECRET },
     yaml: `
 version: 1
-registry: { url: "http://${mirror.host}" }
+registry: { url: "http://${world.mirror.host}" }
 images:
-  - source: ${upstream.host}/library/${name}
+  - source: ${world.upstream.host}/library/${name}
     tags: ["1"]
     target: base/${name}
     gate:
       checks:
 ${checks}
 apps:
-  - { name: ${name}-app, image: "apps/${name}:1", team: payments, baseImages: ["base/${name}:1"], rebuild: { webhook: { url: "${hooks.url}/${name}/ci" } } }
+  - { name: ${name}-app, image: "apps/${name}:1", team: payments, baseImages: ["base/${name}:1"], rebuild: { webhook: { url: "${world.hooks.url}/${name}/ci" } } }
 notifications:
   webhooks:
-    - { url: "${hooks.url}/${name}/events" }
+    - { url: "${world.hooks.url}/${name}/events" }
 `,
   });
-  harnesses.push(started);
   return started;
 }
 
 function webhookCheck(name: string, timeoutSeconds = 5): string {
-  return `        - webhook: { url: "${hooks.url}/${name}/validate", secret: env:HOOK_SECRET, timeoutSeconds: ${timeoutSeconds} }`;
+  return `        - webhook: { url: "${world.hooks.url}/${name}/validate", secret: env:HOOK_SECRET, timeoutSeconds: ${timeoutSeconds} }`;
 }
 
 async function runCycle(h: Harness): Promise<SyncCycleOutcome> {
@@ -102,12 +80,12 @@ async function api(h: Harness, method: 'GET' | 'POST', path: string, body?: unkn
 }
 
 const ciCalls = (name: string) =>
-  hooks.received.filter((r) => r.method === 'POST' && r.path === `/${name}/ci`);
+  world.hooks.received.filter((r) => r.method === 'POST' && r.path === `/${name}/ci`);
 const validations = (name: string) =>
-  hooks.received.filter((r) => r.method === 'POST' && r.path === `/${name}/validate`);
+  world.hooks.received.filter((r) => r.method === 'POST' && r.path === `/${name}/validate`);
 
 async function tagsOf(repository: string): Promise<string[]> {
-  const answer = await fetch(`${mirror.url}/v2/${repository}/tags/list`);
+  const answer = await fetch(`${world.mirror.url}/v2/${repository}/tags/list`);
   return answer.ok ? (((await answer.json()) as { tags: string[] | null }).tags ?? []) : [];
 }
 
@@ -117,26 +95,26 @@ describe('the gate', () => {
       'pass',
       `        - platforms: [linux/amd64, linux/arm64]\n        - maxGrowth: 50%\n${webhookCheck('pass')}`,
     );
-    hooks.reply('/pass/validate', { verdict: 'pass' });
+    world.hooks.reply('/pass/validate', { verdict: 'pass' });
     const v1 = makeMultiPlatformImage(TWO_PLATFORMS, { seed: 'pass-1' });
-    await pushIndex(upstream.url, 'library/pass', '1', v1);
+    await pushIndex(world.upstream.url, 'library/pass', '1', v1);
 
     const first = await runCycle(h);
     expect(first.syncs[0]).toMatchObject({ target: 'base/pass:1', digest: v1.digest, status: 'synced' });
     expect(first.syncs[0]!.checks!.map((c) => [c.check, c.passed])).toEqual([
       ['platforms [linux/amd64, linux/arm64]', true],
       ['maxGrowth 50%', true],
-      [`webhook ${hooks.url}/pass/validate`, true],
+      [`webhook ${world.hooks.url}/pass/validate`, true],
     ]);
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/quarantine/base/pass:1`)).toBe(v1.digest);
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/pass:1`)).toBe(v1.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/quarantine/base/pass:1`)).toBe(v1.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/pass:1`)).toBe(v1.digest);
 
     const [request] = validations('pass');
     expect(JSON.parse(request!.body)).toEqual({
       image: 'base/pass:1',
       digest: v1.digest,
-      quarantine: `${mirror.host}/quarantine/base/pass@${v1.digest}`,
-      source: `${upstream.host}/library/pass@${v1.digest}`,
+      quarantine: `${world.mirror.host}/quarantine/base/pass@${v1.digest}`,
+      source: `${world.upstream.host}/library/pass@${v1.digest}`,
       previousDigest: null,
     });
     expect(request!.headers['x-basewatch-signature']).toBe(
@@ -146,13 +124,13 @@ describe('the gate', () => {
 
     // A second update within the growth limit: promoted, and the first digest kept under an immutable tag.
     const v2 = makeMultiPlatformImage(TWO_PLATFORMS, { seed: 'pass-2', layerSize: 1200 });
-    await pushIndex(upstream.url, 'library/pass', '1', v2);
+    await pushIndex(world.upstream.url, 'library/pass', '1', v2);
     const second = await runCycle(h);
     expect(second.syncs[0]).toMatchObject({ digest: v2.digest, status: 'synced' });
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/pass:1`)).toBe(v2.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/pass:1`)).toBe(v2.digest);
     const kept = (await tagsOf('base/pass')).filter((tag) => /^1-\d{14}$/.test(tag));
     expect(kept).toHaveLength(1);
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/pass:${kept[0]}`)).toBe(v1.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/pass:${kept[0]}`)).toBe(v1.digest);
     expect(JSON.parse(validations('pass')[1]!.body).previousDigest).toBe(v1.digest);
 
     const image = await h.deps.state.getImage('base/pass:1');
@@ -163,7 +141,7 @@ describe('the gate', () => {
       ['promoted', v1.digest, undefined, 'cycle'],
     ]);
     expect(image?.history?.[0]?.keptAs).toBe(kept[0]);
-    const imported = deliveredEvents(hooks, '/pass/events').filter(
+    const imported = deliveredEvents(world.hooks, '/pass/events').filter(
       (e) => e.type === 'basewatch.image.imported',
     );
     expect(imported.map((e) => e.data.digest)).toEqual([v1.digest, v2.digest]);
@@ -175,7 +153,7 @@ describe('the gate', () => {
       to: v2.digest,
       link: `/api/images/${encodeURIComponent('base/pass:1')}/changes?from=${encodeURIComponent(v1.digest)}&to=${encodeURIComponent(v2.digest)}`,
     });
-    const rebuilt = deliveredEvents(hooks, '/pass/events').filter(
+    const rebuilt = deliveredEvents(world.hooks, '/pass/events').filter(
       (e) => e.type === 'basewatch.rebuild.succeeded' && e.data.digest === v2.digest,
     );
     expect(rebuilt).toHaveLength(1);
@@ -184,38 +162,40 @@ describe('the gate', () => {
 
   it('fails: the tag and the app stay as they were, image.rejected names the check, and the next cycle holds the digest', async () => {
     const h = await harness('fail', webhookCheck('fail'));
-    hooks.reply('/fail/validate', { verdict: 'pass' });
+    world.hooks.reply('/fail/validate', { verdict: 'pass' });
     const v1 = makeImage({ seed: 'fail-1' });
-    await pushImage(upstream.url, 'library/fail', '1', v1);
+    await pushImage(world.upstream.url, 'library/fail', '1', v1);
     await runCycle(h);
     expect(ciCalls('fail')).toHaveLength(1);
 
-    hooks.reply('/fail/validate', { verdict: 'fail', reason: 'CVE-2026-0001 in openssl' });
+    world.hooks.reply('/fail/validate', { verdict: 'fail', reason: 'CVE-2026-0001 in openssl' });
     const v2 = makeImage({ seed: 'fail-2' });
-    await pushImage(upstream.url, 'library/fail', '1', v2);
+    await pushImage(world.upstream.url, 'library/fail', '1', v2);
     const rejected = await runCycle(h);
     expect(rejected.syncs[0]).toMatchObject({
       status: 'rejected',
-      reason: `webhook ${hooks.url}/fail/validate: ${hooks.url}/fail/validate said fail: CVE-2026-0001 in openssl`,
+      reason: `webhook ${world.hooks.url}/fail/validate: ${world.hooks.url}/fail/validate said fail: CVE-2026-0001 in openssl`,
     });
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/fail:1`)).toBe(v1.digest);
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/quarantine/base/fail:1`)).toBe(v2.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/fail:1`)).toBe(v1.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/quarantine/base/fail:1`)).toBe(v2.digest);
     expect(ciCalls('fail')).toHaveLength(1);
     expect((await tagsOf('base/fail')).sort()).toEqual(['1']);
-    const event = deliveredEvents(hooks, '/fail/events').find((e) => e.type === 'basewatch.image.rejected');
+    const event = deliveredEvents(world.hooks, '/fail/events').find(
+      (e) => e.type === 'basewatch.image.rejected',
+    );
     expect(event).toMatchObject({
       subject: '/images/base/fail:1',
       data: {
         image: 'base/fail:1',
         digest: v2.digest,
-        check: `webhook ${hooks.url}/fail/validate`,
-        reason: `${hooks.url}/fail/validate said fail: CVE-2026-0001 in openssl`,
+        check: `webhook ${world.hooks.url}/fail/validate`,
+        reason: `${world.hooks.url}/fail/validate said fail: CVE-2026-0001 in openssl`,
         quarantine: `quarantine/base/fail@${v2.digest}`,
         changes: { from: v1.digest, to: v2.digest },
       },
     });
     expect(
-      deliveredEvents(hooks, '/fail/events').filter((e) => e.type === 'basewatch.image.imported'),
+      deliveredEvents(world.hooks, '/fail/events').filter((e) => e.type === 'basewatch.image.imported'),
     ).toHaveLength(1);
 
     const listed = (await api(h, 'GET', '/images')).body as { images: Record<string, unknown>[] };
@@ -225,8 +205,8 @@ describe('the gate', () => {
         status: 'rejected',
         importedDigest: v1.digest,
         upstreamDigest: v2.digest,
-        gate: { quarantine: 'quarantine/base/fail', checks: [`webhook ${hooks.url}/fail/validate`] },
-        rejected: { digest: v2.digest, check: `webhook ${hooks.url}/fail/validate` },
+        gate: { quarantine: 'quarantine/base/fail', checks: [`webhook ${world.hooks.url}/fail/validate`] },
+        rejected: { digest: v2.digest, check: `webhook ${world.hooks.url}/fail/validate` },
       },
     ]);
     const history = await api(h, 'GET', `/images/${encodeURIComponent('base/fail:1')}/history`);
@@ -251,7 +231,9 @@ describe('the gate', () => {
       {
         target: 'base/fail:1',
         digest: v2.digest,
-        reason: expect.stringContaining(`${v2.digest} was rejected by webhook ${hooks.url}/fail/validate`),
+        reason: expect.stringContaining(
+          `${v2.digest} was rejected by webhook ${world.hooks.url}/fail/validate`,
+        ),
       },
     ]);
     expect(validations('fail')).toHaveLength(validated);
@@ -263,7 +245,7 @@ describe('the gate', () => {
       reason: 'CVE does not apply: openssl not used',
     });
     expect(promoted).toMatchObject({ status: 'promoted', digest: v2.digest, previousDigest: v1.digest });
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/fail:1`)).toBe(v2.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/fail:1`)).toBe(v2.digest);
     expect(ciCalls('fail')).toHaveLength(2);
     const image = await h.deps.state.getImage('base/fail:1');
     expect(image?.rejected).toBeUndefined();
@@ -283,7 +265,7 @@ describe('the gate', () => {
       '        - platforms: [linux/amd64, linux/arm64]\n        - maxGrowth: 25%',
     );
     const amd64Only = makeImage({ seed: 'shape-1' });
-    await pushImage(upstream.url, 'library/shape', '1', amd64Only);
+    await pushImage(world.upstream.url, 'library/shape', '1', amd64Only);
     const missing = await runCycle(h);
     expect(missing.syncs[0]).toMatchObject({
       status: 'rejected',
@@ -293,40 +275,40 @@ describe('the gate', () => {
     expect(await tagsOf('base/shape')).toEqual([]);
 
     const small = makeMultiPlatformImage(TWO_PLATFORMS, { seed: 'shape-2', layerSize: 1000 });
-    await pushIndex(upstream.url, 'library/shape', '1', small);
+    await pushIndex(world.upstream.url, 'library/shape', '1', small);
     expect((await runCycle(h)).syncs[0]).toMatchObject({ status: 'synced', digest: small.digest });
 
     const big = makeMultiPlatformImage(TWO_PLATFORMS, { seed: 'shape-3', layerSize: 4000 });
-    await pushIndex(upstream.url, 'library/shape', '1', big);
+    await pushIndex(world.upstream.url, 'library/shape', '1', big);
     const grown = await runCycle(h);
     expect(grown.syncs[0]!.status).toBe('rejected');
     expect(grown.syncs[0]!.reason).toMatch(
       /^maxGrowth 25%: linux\/(amd64|arm64\/v8) grew \d+\.\d% \(\d+ → \d+ bytes compressed\), more than the 25% allowed$/,
     );
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/shape:1`)).toBe(small.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/shape:1`)).toBe(small.digest);
   });
 
   it('rolls back to the digest before, rebuilds the app on it, and holds upstream while pinned', async () => {
     const h = await harness('roll', webhookCheck('roll'));
-    hooks.reply('/roll/validate', { verdict: 'pass' });
+    world.hooks.reply('/roll/validate', { verdict: 'pass' });
     const v1 = makeImage({ seed: 'roll-1' });
-    await pushImage(upstream.url, 'library/roll', '1', v1);
+    await pushImage(world.upstream.url, 'library/roll', '1', v1);
     await runCycle(h);
     const v2 = makeImage({ seed: 'roll-2' });
-    await pushImage(upstream.url, 'library/roll', '1', v2);
+    await pushImage(world.upstream.url, 'library/roll', '1', v2);
     await runCycle(h);
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/roll:1`)).toBe(v2.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/roll:1`)).toBe(v2.digest);
 
     const rolled = await move(h, Orchestration.rollbackImage, {
       target: 'base/roll:1',
       reason: 'v2 breaks startup',
     });
     expect(rolled).toMatchObject({ status: 'rolled_back', digest: v1.digest, previousDigest: v2.digest });
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/roll:1`)).toBe(v1.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/roll:1`)).toBe(v1.digest);
     const rebuild = JSON.parse(ciCalls('roll').at(-1)!.body);
     expect(rebuild).toMatchObject({ baseDigest: v1.digest, previousBaseDigest: v2.digest });
     expect(
-      deliveredEvents(hooks, '/roll/events').find((e) => e.type === 'basewatch.image.rolled_back'),
+      deliveredEvents(world.hooks, '/roll/events').find((e) => e.type === 'basewatch.image.rolled_back'),
     ).toMatchObject({
       data: {
         image: 'base/roll:1',
@@ -344,7 +326,7 @@ describe('the gate', () => {
     ).toBe('pinned');
 
     const v3 = makeImage({ seed: 'roll-3' });
-    await pushImage(upstream.url, 'library/roll', '1', v3);
+    await pushImage(world.upstream.url, 'library/roll', '1', v3);
     const calls = ciCalls('roll').length;
     const held = await runCycle(h);
     expect(held.syncs).toEqual([]);
@@ -352,16 +334,16 @@ describe('the gate', () => {
     expect(
       ((await api(h, 'GET', '/images')).body as { images: { status: string }[] }).images[0]!.status,
     ).toBe('pinned');
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/roll:1`)).toBe(v1.digest);
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/quarantine/base/roll:1`)).toBe(v2.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/roll:1`)).toBe(v1.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/quarantine/base/roll:1`)).toBe(v2.digest);
     expect(ciCalls('roll')).toHaveLength(calls);
   });
 
   it('refuses a rollback with nothing earlier, and a promotion of a digest the registry does not hold', async () => {
     const h = await harness('refuse', webhookCheck('refuse'));
-    hooks.reply('/refuse/validate', { verdict: 'pass' });
+    world.hooks.reply('/refuse/validate', { verdict: 'pass' });
     const v1 = makeImage({ seed: 'refuse-1' });
-    await pushImage(upstream.url, 'library/refuse', '1', v1);
+    await pushImage(world.upstream.url, 'library/refuse', '1', v1);
     await runCycle(h);
     expect(await move(h, Orchestration.rollbackImage, { target: 'base/refuse:1' })).toMatchObject({
       status: 'refused',
@@ -374,50 +356,50 @@ describe('the gate', () => {
       status: 'refused',
       reason: `${unknown} is not held in quarantine/base/refuse or base/refuse: only a quarantined, rejected or earlier digest can be promoted`,
     });
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/refuse:1`)).toBe(v1.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/refuse:1`)).toBe(v1.digest);
   });
 
   it('polls a 202 until the verdict; a validator that never decides, or names another origin, fails the check', async () => {
     const h = await harness('later', webhookCheck('later', 1));
-    hooks.reply('/later/validate', { statusUrl: '/later/status' }, 202);
-    hooks.reply('/later/status', { verdict: 'pass' });
+    world.hooks.reply('/later/validate', { statusUrl: '/later/status' }, 202);
+    world.hooks.reply('/later/status', { verdict: 'pass' });
     const v1 = makeImage({ seed: 'later-1' });
-    await pushImage(upstream.url, 'library/later', '1', v1);
+    await pushImage(world.upstream.url, 'library/later', '1', v1);
     expect((await runCycle(h)).syncs[0]).toMatchObject({ status: 'synced', digest: v1.digest });
-    expect(hooks.received.some((r) => r.method === 'GET' && r.path === '/later/status')).toBe(true);
+    expect(world.hooks.received.some((r) => r.method === 'GET' && r.path === '/later/status')).toBe(true);
 
-    hooks.reply('/later/status', {}, 202);
+    world.hooks.reply('/later/status', {}, 202);
     const v2 = makeImage({ seed: 'later-2' });
-    await pushImage(upstream.url, 'library/later', '1', v2);
+    await pushImage(world.upstream.url, 'library/later', '1', v2);
     expect((await runCycle(h)).syncs[0]).toMatchObject({
       status: 'rejected',
-      reason: `webhook ${hooks.url}/later/validate: no verdict within 1 s`,
+      reason: `webhook ${world.hooks.url}/later/validate: no verdict within 1 s`,
     });
 
-    hooks.reply('/later/validate', { statusUrl: 'http://169.254.169.254/latest' }, 202);
+    world.hooks.reply('/later/validate', { statusUrl: 'http://169.254.169.254/latest' }, 202);
     const v3 = makeImage({ seed: 'later-3' });
-    await pushImage(upstream.url, 'library/later', '1', v3);
+    await pushImage(world.upstream.url, 'library/later', '1', v3);
     const offOrigin = await runCycle(h);
     expect(offOrigin.syncs[0]!.status).toBe('rejected');
     expect(offOrigin.syncs[0]!.reason).toContain('the CI named a statusUrl on http://169.254.169.254');
-    expect(await skopeoInspectDigest(`docker://${mirror.host}/base/later:1`)).toBe(v1.digest);
+    expect(await skopeoInspectDigest(`docker://${world.mirror.host}/base/later:1`)).toBe(v1.digest);
   });
 
   it('counts an answer without a verdict, and an unreachable validator, as failures', async () => {
     const h = await harness('odd', webhookCheck('odd'));
-    hooks.reply('/odd/validate', { verdict: 'maybe' });
+    world.hooks.reply('/odd/validate', { verdict: 'maybe' });
     const v1 = makeImage({ seed: 'odd-1' });
-    await pushImage(upstream.url, 'library/odd', '1', v1);
+    await pushImage(world.upstream.url, 'library/odd', '1', v1);
     const odd = await runCycle(h);
     expect(odd.syncs[0]!.status).toBe('rejected');
     expect(odd.syncs[0]!.reason).toContain('answered 200 without a verdict');
     expect(odd.syncs[0]!.reason).toContain('got verdict "maybe"');
 
-    hooks.reply('/odd/validate', { error: 'boom' }, 500);
+    world.hooks.reply('/odd/validate', { error: 'boom' }, 500);
     const v2 = makeImage({ seed: 'odd-2' });
-    await pushImage(upstream.url, 'library/odd', '1', v2);
+    await pushImage(world.upstream.url, 'library/odd', '1', v2);
     expect((await runCycle(h)).syncs[0]!.reason).toBe(
-      `webhook ${hooks.url}/odd/validate: ${hooks.url}/odd/validate answered HTTP 500`,
+      `webhook ${world.hooks.url}/odd/validate: ${world.hooks.url}/odd/validate answered HTTP 500`,
     );
     expect(await tagsOf('base/odd')).toEqual([]);
   });
