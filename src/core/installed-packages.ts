@@ -2,8 +2,9 @@
 // package list of its package manager, or why that list is unknown.
 import { compareApkVersions } from './apk-version.js';
 import { compareDpkgVersions } from './dpkg-version.js';
+import { compareRpmVersions } from './rpm-version.js';
 
-export type PackageManager = 'apk' | 'dpkg';
+export type PackageManager = 'apk' | 'dpkg' | 'rpm';
 
 export interface InstalledPackage {
   readonly name: string;
@@ -50,5 +51,7 @@ export interface ImageInventory {
 
 /** Orders two versions by the rules of the distribution that wrote them. */
 export function compareVersions(manager: PackageManager, a: string, b: string): number {
-  return manager === 'apk' ? compareApkVersions(a, b) : compareDpkgVersions(a, b);
+  if (manager === 'apk') return compareApkVersions(a, b);
+  if (manager === 'rpm') return compareRpmVersions(a, b);
+  return compareDpkgVersions(a, b);
 }

@@ -7,7 +7,8 @@ export type FoundFile =
   | { readonly kind: 'os-release'; readonly release: OsRelease }
   | { readonly kind: 'dpkg-status'; readonly packages: readonly InstalledPackage[] }
   | { readonly kind: 'apk-installed'; readonly packages: readonly InstalledPackage[] }
-  /** Present but not read: an rpm database, a file over the size bound, a link we cannot follow. */
+  | { readonly kind: 'rpm-packages'; readonly packages: readonly InstalledPackage[] }
+  /** Present but not read: a Berkeley DB rpm database, a file over the size bound, a link we cannot follow. */
   | { readonly kind: 'unreadable'; readonly reason: string };
 
 export interface LayerFindings {

@@ -55,6 +55,7 @@ function packageInventory(
 
   const rpm = RPM_DATABASES.map(file).find((found) => found !== undefined);
   if (rpm?.kind === 'unreadable') return unknown(rpm.reason);
+  if (rpm?.kind === 'rpm-packages') return { known: true, manager: 'rpm', packages: rpm.packages };
   return unknown(
     `no package database (looked for ${APK_DATABASE}, ${DPKG_STATUS}, ${DPKG_STATUS_DIR}/ and the rpm databases)`,
   );

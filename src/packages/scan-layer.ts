@@ -6,8 +6,10 @@ import type { FoundFile, LayerFindings } from '../core/layer-findings.js';
 import { parseApkInstalled } from './apk-installed.js';
 import { parseDpkgStatus } from './dpkg-status.js';
 import { parseOsRelease } from './os-release.js';
+import { readRpmSqlite } from './rpm-sqlite.js';
 import {
   isDistrolessEntry,
+  isRpmSqlite,
   normalisePath,
   touchesWatched,
   type WatchedKind,
@@ -95,9 +97,9 @@ async function readWatched(
   size: number,
   limits: LayerLimits,
 ): Promise<FoundFile> {
-  if (kind === 'rpm') {
+  if (kind === 'rpm' && !isRpmSqlite(path)) {
     entry.resume();
-    return unreadable(`rpm database ${path}: rpm package lists are not read yet`);
+    return unreadable(`${path} is a Berkeley DB or ndb rpm database; only rpmdb.sqlite is read`);
   }
   if (size > limits.maxFileBytes) {
     entry.resume();
@@ -105,10 +107,19 @@ async function readWatched(
   }
   const chunks: Buffer[] = [];
   for await (const chunk of entry) chunks.push(chunk as Buffer);
+  if (kind === 'rpm') return rpmPackages(path, Buffer.concat(chunks));
   const text = Buffer.concat(chunks).toString('utf8');
   if (kind === 'os-release') return { kind: 'os-release', release: parseOsRelease(text) };
   if (kind === 'apk') return { kind: 'apk-installed', packages: parseApkInstalled(text) };
   return { kind: 'dpkg-status', packages: parseDpkgStatus(text) };
+}
+
+async function rpmPackages(path: string, bytes: Buffer): Promise<FoundFile> {
+  try {
+    return { kind: 'rpm-packages', packages: await readRpmSqlite(bytes) };
+  } catch (error) {
+    return unreadable(`${path}: ${(error as Error).message}`);
+  }
 }
 
 function unreadable(reason: string): FoundFile {

@@ -12,6 +12,11 @@ export const RPM_DATABASES = [
   'usr/lib/sysimage/rpm/Packages',
 ] as const;
 
+/** The sqlite databases of rpm ≥ 4.16, the ones read; the Berkeley DB `Packages` files are only noticed. */
+export function isRpmSqlite(path: string): boolean {
+  return path.endsWith('/rpmdb.sqlite');
+}
+
 export type WatchedKind = 'os-release' | 'apk' | 'dpkg' | 'rpm';
 
 const FIXED = new Map<string, WatchedKind>([

@@ -1,0 +1,85 @@
+// The installed packages of rpm's sqlite database (rpmdb.sqlite, rpm ≥ 4.16): one header blob per row of
+// its Packages table. The file comes from an image layer, so it is opened only when its Packages table is
+// exactly the one rpm creates (a view or generated column could make a query run or allocate without end),
+// and rows and bytes are counted against bounds.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { SqlJsStatic } from 'sql.js';
+import type { InstalledPackage } from '../core/installed-packages.js';
+import { packageOfHeader } from './rpm-header.js';
+
+/** The most packages read from one database; a large Fedora image has a few thousand. */
+export const MAX_RPM_PACKAGES = 100_000;
+
+/** rpm's own statement (lib/backend/sqlite.c), spacing and quotes aside. */
+const PACKAGES_TABLE =
+  /^CREATE TABLE\s+['"`]?Packages['"`]?\s*\(\s*hnum\s+INTEGER\s+PRIMARY\s+KEY\s+AUTOINCREMENT\s*,\s*blob\s+BLOB\s+NOT\s+NULL\s*\)$/i;
+
+/** The SQLite file format's first 16 bytes (https://sqlite.org/fileformat.html, 1.3.1). */
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+let engine: Promise<SqlJsStatic> | undefined;
+
+/** Reads the package list; throws with what is wrong when the bytes are no rpm database we can read. */
+export async function readRpmSqlite(bytes: Uint8Array): Promise<InstalledPackage[]> {
+  if (Buffer.from(bytes.subarray(0, 16)).toString('latin1') !== SQLITE_MAGIC)
+    throw new Error('not an SQLite database (its first bytes are not "SQLite format 3")');
+  const copy = Uint8Array.from(bytes);
+  // Bytes 18 and 19 say WAL mode when rpm left it so; as 1 the copy opens as a plain file, with no -wal beside it.
+  copy[18] = 1;
+  copy[19] = 1;
+  const SQL = await sqlite();
+  let db: InstanceType<SqlJsStatic['Database']>;
+  try {
+    db = new SQL.Database(copy);
+  } catch (error) {
+    throw new Error(`SQLite could not open it: ${(error as Error).message}`);
+  }
+  try {
+    const schema = db.exec("SELECT type, sql FROM sqlite_master WHERE name = 'Packages'");
+    const row = schema[0]?.values[0];
+    if (row === undefined) throw new Error('it has no Packages table');
+    const [type, sql] = row;
+    if (type !== 'table' || typeof sql !== 'string' || !PACKAGES_TABLE.test(sql.trim()))
+      throw new Error('its Packages table is not the one rpm creates (hnum INTEGER PRIMARY KEY, blob BLOB)');
+    const packages: InstalledPackage[] = [];
+    const rows = db.prepare('SELECT hnum, blob FROM Packages ORDER BY hnum');
+    try {
+      while (rows.step()) {
+        const [hnum, blob] = rows.get();
+        if (packages.length >= MAX_RPM_PACKAGES) throw new Error(`more than ${MAX_RPM_PACKAGES} packages`);
+        if (!(blob instanceof Uint8Array)) throw new Error(`package ${hnum}: its header is not a blob`);
+        try {
+          packages.push(packageOfHeader(blob));
+        } catch (error) {
+          throw new Error(`package ${hnum}: ${(error as Error).message}`);
+        }
+      }
+    } finally {
+      rows.free();
+    }
+    return packages;
+  } finally {
+    db.close();
+  }
+}
+
+/** sql.js, started once per process with its WASM binary read from disk (no fetch, no file lookup of its own). */
+function sqlite(): Promise<SqlJsStatic> {
+  engine ??= (async () => {
+    const { default: initSqlJs } = await import('sql.js');
+    const wasm = readFileSync(wasmPath());
+    return initSqlJs({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) });
+  })();
+  engine.catch(() => {
+    engine = undefined;
+  });
+  return engine;
+}
+
+/** Beside a bundle that ships it (the Function App), else in node_modules. */
+function wasmPath(): string {
+  const beside = fileURLToPath(new URL('sql-wasm.wasm', import.meta.url));
+  return existsSync(beside) ? beside : createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
+}
