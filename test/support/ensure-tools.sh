@@ -8,6 +8,8 @@ command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The package-change tests write a zstd layer.
 command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+# The rpm tests build packages and an rpmdb.sqlite with rpm's own tools (rpmbuild comes with it).
+command -v rpmbuild >/dev/null 2>&1 || missing+=(rpm)
 # The console tests drive Debian's chromium through playwright-core (test/web).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
