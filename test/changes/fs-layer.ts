@@ -14,8 +14,8 @@ import {
   type TestLayer,
 } from '../support/images.js';
 
-/** File content, a symlink, or a hard link to another path of the same tree (written after it). */
-export type TreeEntry = string | { readonly symlink: string } | { readonly hardlink: string };
+/** File content (text, or bytes for a binary database), a symlink, or a hard link to another path of the same tree (written after it). */
+export type TreeEntry = string | Uint8Array | { readonly symlink: string } | { readonly hardlink: string };
 export type Compression = 'gzip' | 'zstd' | 'none';
 
 export interface FsLayer extends TestLayer {
@@ -35,7 +35,8 @@ export function fsLayer(tree: Record<string, TreeEntry>, compression: Compressio
     for (const [path, entry] of Object.entries(tree)) {
       const file = join(dir, path);
       mkdirSync(dirname(file), { recursive: true });
-      if (typeof entry === 'string') writeFileSync(file, entry, { mode: 0o644 });
+      if (typeof entry === 'string' || entry instanceof Uint8Array)
+        writeFileSync(file, entry, { mode: 0o644 });
       else if ('symlink' in entry) symlinkSync(entry.symlink, file);
       else linkSync(join(dir, entry.hardlink), file);
     }
