@@ -4,6 +4,7 @@ import { benchConsole } from './console.js';
 import { benchCopy } from './copy.js';
 import { benchDiff } from './diff.js';
 import { benchEngine } from './engine.js';
+import { benchFleet } from './fleet.js';
 import { benchPackage } from './package.js';
 import { benchPlan } from './plan.js';
 import { benchReferrers } from './referrers.js';
@@ -15,6 +16,7 @@ const benchmarks: Record<string, () => Promise<Record<string, unknown>>> = {
   copy: benchCopy,
   diff: benchDiff,
   engine: benchEngine,
+  fleet: benchFleet,
   package: benchPackage,
   plan: benchPlan,
   referrers: benchReferrers,
