@@ -29,6 +29,7 @@ import {
 } from './workflows/activities/rebuild-steps.js';
 import { recordImport } from './workflows/activities/record-import.js';
 import { resolveTrackedTags } from './workflows/activities/resolve-tracked-tags.js';
+import { sendCycleDigests } from './workflows/activities/send-cycle-digests.js';
 import type { WorkflowDeps } from './workflows/deps.js';
 import { promoteImage, rollbackImage } from './workflows/move-image.js';
 import { Activity, Orchestration } from './workflows/names.js';
@@ -83,6 +84,7 @@ export function activities(deps: WorkflowDeps): ReadonlyMap<string, ActivityHand
     [Activity.getRebuildStatus, bind(getRebuildStatus)],
     [Activity.recordRebuild, bind(recordRebuild)],
     [Activity.publishEvents, bind(publishEvents)],
+    [Activity.sendCycleDigests, bind(sendCycleDigests)],
     [Activity.describeChanges, bind(describeChanges)],
   ]);
 }

@@ -207,6 +207,8 @@ function notifierFor(
       );
       if (failures.length > 0) throw new Error(failures.join('; '));
     },
+    // Digests go to webhooks only: Event Grid subscribers filter the events themselves.
+    publishCycle: (report) => webhooks.publishCycle(report),
   };
 }
 

@@ -11,6 +11,7 @@ import { isSecretReference, SECRET_REFERENCE, type SecretReference } from './sec
 import { signaturePolicySchema } from './signature-policy.js';
 
 export const WEBHOOK_FORMATS = ['cloudevents', 'teams', 'slack'] as const;
+export const WEBHOOK_DIGESTS = ['event', 'cycle'] as const;
 
 function strict<Shape extends z.ZodRawShape>(shape: Shape) {
   const expected = Object.keys(shape).join(', ');
@@ -228,6 +229,10 @@ export const configSchema = strict({
           // cloudevents (default): a signed CloudEvents batch; teams: an Adaptive Card; slack: Block Kit.
           format: z
             .enum(WEBHOOK_FORMATS, { error: `expected one of: ${WEBHOOK_FORMATS.join(', ')}` })
+            .optional(),
+          // event (default): a message per batch of events; cycle: one message per team per cycle.
+          digest: z
+            .enum(WEBHOOK_DIGESTS, { error: `expected one of: ${WEBHOOK_DIGESTS.join(', ')}` })
             .optional(),
         }),
       )

@@ -75,6 +75,8 @@ export interface WebhookSubscription {
   readonly secret?: SecretReference;
   /** What the body is: a CloudEvents batch (default), a Teams Adaptive Card, or a Slack Block Kit message. */
   readonly format?: 'cloudevents' | 'teams' | 'slack';
+  /** event (default): one message per batch of events; cycle: one message per team at the end of each cycle. */
+  readonly digest?: 'event' | 'cycle';
 }
 
 export interface NotificationsConfig {

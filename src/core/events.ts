@@ -1,5 +1,6 @@
 // The CloudEvents basewatch emits: types, subjects, and the data they carry. Never a secret.
 import { randomUUID } from 'node:crypto';
+import type { ChangesSummary } from './image-changes.js';
 
 export const EVENT_TYPES = [
   'basewatch.upstream.changed',
@@ -80,3 +81,47 @@ export function cloudEvent(event: NewEvent): BasewatchEvent {
     data: event.data,
   };
 }
+
+/**
+ * What one cycle did, told once at its end to subscribers with `digest: cycle`. A cycle is a syncCycle
+ * run, or a syncImage started by a push (its own cycle). Built from the runs' outcomes, never a secret.
+ */
+export interface CycleReport {
+  /** The instance id of the run that is the cycle; with the audience it makes the digest's stable id. */
+  readonly cycleId: string;
+  /** When the cycle ended (the orchestration's clock, so a replay says the same). */
+  readonly time: string;
+  readonly images: readonly CycleImage[];
+}
+
+/** One private copy the cycle tried to move, and its apps. */
+export interface CycleImage {
+  /** `base/node:20` */
+  readonly image: string;
+  readonly source?: string;
+  /** imported: the tag moved; rejected: by the gate; import_failed; not_run: crashed or handled by another run. */
+  readonly outcome: 'imported' | 'rejected' | 'import_failed' | 'not_run';
+  readonly digest: string;
+  readonly previousDigest?: string;
+  readonly reason?: string;
+  /** The package diff, as image events carry it in `data.changes`. */
+  readonly changes?: ChangesSummary;
+  /** Imported: each dependent's rebuild; otherwise the dependents that stay on the old base (`held`). */
+  readonly apps: readonly CycleApp[];
+}
+
+export interface CycleApp {
+  readonly app: string;
+  readonly team: string;
+  /** The app's image, `apps/orders-api:1`. */
+  readonly image?: string;
+  readonly result: 'succeeded' | 'failed' | 'skipped' | 'held';
+  readonly reason?: string;
+  readonly runId?: string;
+  readonly logUrl?: string;
+  readonly imageDigest?: string;
+  readonly previousImageDigest?: string;
+}
+
+/** `type` of the one CloudEvent a `format: cloudevents, digest: cycle` subscriber gets per team per cycle. */
+export const CYCLE_DIGEST_TYPE = 'basewatch.cycle.digest';

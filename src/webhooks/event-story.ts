@@ -45,7 +45,22 @@ export function eventStory(event: BasewatchEvent): EventStory {
         : short(data.digest),
     });
   const changes = isSummary(data.changes) ? data.changes : undefined;
-  for (const platform of changes?.platforms ?? []) {
+  facts.push(...changesFacts(changes));
+  if (typeof data.reason === 'string') facts.push({ name: 'Reason', value: data.reason });
+  const links = [];
+  if (typeof data.logUrl === 'string' && /^https?:\/\//.test(data.logUrl))
+    links.push({ title: 'Log', url: data.logUrl });
+  return {
+    title: `${who}: ${TITLES[event.type] ?? event.type}`,
+    facts,
+    ...packageLines(changes, CHAT_PACKAGES),
+    links,
+  };
+}
+
+/** Per platform: the OS release (and its change) and the package counts, or why the packages are unknown. */
+export function changesFacts(changes: ChangesSummary | undefined): { name: string; value: string }[] {
+  return (changes?.platforms ?? []).map((platform) => {
     const { added, removed, upgraded, downgraded } = platform.counts;
     const os = platform.os.changed
       ? `${platform.os.from ?? '?'} → ${platform.os.to ?? '?'}`
@@ -53,28 +68,28 @@ export function eventStory(event: BasewatchEvent): EventStory {
     const packages =
       platform.packagesUnknown ??
       `${added} added, ${removed} removed, ${upgraded} upgraded, ${downgraded} downgraded`;
-    facts.push({ name: platform.platform, value: [os, packages].filter(Boolean).join('; ') });
-  }
-  if (typeof data.reason === 'string') facts.push({ name: 'Reason', value: data.reason });
-  const shown = (changes?.packages ?? []).slice(0, CHAT_PACKAGES);
-  const links = [];
-  if (typeof data.logUrl === 'string' && /^https?:\/\//.test(data.logUrl))
-    links.push({ title: 'Log', url: data.logUrl });
+    return { name: platform.platform, value: [os, packages].filter(Boolean).join('; ') };
+  });
+}
+
+/** The first `max` package changes as lines, and how many more the summary and its source hold. */
+export function packageLines(
+  changes: ChangesSummary | undefined,
+  max: number,
+): { packages: string[]; morePackages: number } {
+  const shown = (changes?.packages ?? []).slice(0, max);
   return {
-    title: `${who}: ${TITLES[event.type] ?? event.type}`,
-    facts,
     packages: shown.map((c) => `${c.kind} ${c.name} ${[c.from, c.to].filter(Boolean).join(' → ')}`),
     morePackages: (changes?.packages.length ?? 0) - shown.length + (changes?.morePackages ?? 0),
-    links,
   };
 }
 
 /** `sha256:9f2c4e…` → `9f2c4e1a2b3c` (12 hex, as docker prints image ids). */
-function short(digest: string): string {
+export function short(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
-function isSummary(value: unknown): value is ChangesSummary {
+export function isSummary(value: unknown): value is ChangesSummary {
   const summary = value as ChangesSummary | undefined;
   return Array.isArray(summary?.platforms) && Array.isArray(summary?.packages);
 }

@@ -1,6 +1,9 @@
 // A Slack incoming-webhook message: `text` for notifications and clients without blocks, and Block Kit
-// blocks, a header and sections per event. Slack caps a message at 50 blocks and a section at 3000 characters.
+// blocks, a header and sections per event (or per image of a cycle digest). Slack caps a message at 50
+// blocks and a section at 3000 characters.
 import type { BasewatchEvent } from '../core/events.js';
+import type { CycleDigest } from './cycle-digest.js';
+import { digestStory } from './digest-story.js';
 import { eventStory } from './event-story.js';
 
 const MAX_BLOCKS = 50;
@@ -41,13 +44,60 @@ export function slackMessage(events: readonly BasewatchEvent[]): {
         type: 'context',
         elements: story.links.map((link) => ({
           type: 'mrkdwn',
-          text: `<${link.url}|${mrkdwn(link.title)}>`,
+          text: `<${slackUrl(link.url)}|${mrkdwn(link.title)}>`,
         })),
       });
     if (blocks.length + section.length > MAX_BLOCKS) break;
     blocks.push(...section, { type: 'divider' });
   }
   return { text: clip(titles.join('; '), MAX_TEXT), blocks: blocks.slice(0, -1) };
+}
+
+/** One digest as one message: a header, then per image a section of what moved and a section of its apps. */
+export function slackDigest(digest: CycleDigest): { text: string; blocks: Record<string, unknown>[] } {
+  const story = digestStory(digest);
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: { type: 'plain_text', text: story.title.slice(0, 150), emoji: false } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(story.subtitle) }] },
+  ];
+  for (const image of story.images) {
+    const more = image.morePackages > 0 ? [`… and ${image.morePackages} more`] : [];
+    const lines = [
+      `*${mrkdwn(image.title)}*`,
+      ...image.facts.map((fact) => `${mrkdwn(fact.name)}: ${mrkdwn(fact.value)}`),
+      ...image.packages.map((line) => `• ${mrkdwn(line)}`),
+      ...more,
+    ];
+    // DIGEST_IMAGES bounds the images, so three blocks each stay within Slack's 50.
+    blocks.push(
+      { type: 'divider' },
+      { type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n'), MAX_TEXT) } },
+    );
+    if (image.apps.length > 0)
+      blocks.push({
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: clip(
+            image.apps
+              .map(
+                (app) => `• ${mrkdwn(app.text)}${app.log !== undefined ? ` <${slackUrl(app.log)}|Log>` : ''}`,
+              )
+              .join('\n'),
+            MAX_TEXT,
+          ),
+        },
+      });
+  }
+  if (story.more !== undefined)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(story.more) }] });
+  const text = `${story.title}: ${story.images.map((image) => image.title).join('; ')}`;
+  return { text: clip(text, MAX_TEXT), blocks: blocks.slice(0, MAX_BLOCKS) };
+}
+
+/** A URL inside `<url|title>`: `|`, `<` and `>` would end it early. */
+function slackUrl(url: string): string {
+  return url.replace(/[|<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Slack's mrkdwn control characters. */

@@ -1,6 +1,9 @@
 // A Microsoft Teams Workflows webhook message: one Adaptive Card (schema 1.4) per batch, a section per
-// event. Office 365 connectors are retired; Workflows take `attachments[]` of Adaptive Cards.
+// event, or per cycle digest, a section per image. Office 365 connectors are retired; Workflows take
+// `attachments[]` of Adaptive Cards.
 import type { BasewatchEvent } from '../core/events.js';
+import type { CycleDigest } from './cycle-digest.js';
+import { digestStory } from './digest-story.js';
 import { eventStory } from './event-story.js';
 
 export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
@@ -34,6 +37,54 @@ export function teamsMessage(events: readonly BasewatchEvent[]): Record<string, 
     for (const link of story.links)
       actions.push({ type: 'Action.OpenUrl', title: `${story.title}: ${link.title}`, url: link.url });
   }
+  return adaptiveCardMessage(body, actions);
+}
+
+/** One digest as one card: a heading, then per image its facts, package lines and each app with its log. */
+export function teamsDigest(digest: CycleDigest): Record<string, unknown> {
+  const story = digestStory(digest);
+  const body: Record<string, unknown>[] = [
+    { type: 'TextBlock', text: story.title, weight: 'Bolder', size: 'Large', wrap: true },
+    { type: 'TextBlock', text: story.subtitle, isSubtle: true, spacing: 'None', wrap: true },
+  ];
+  for (const image of story.images) {
+    body.push({ type: 'TextBlock', text: image.title, weight: 'Bolder', separator: true, wrap: true });
+    if (image.facts.length > 0)
+      body.push({
+        type: 'FactSet',
+        facts: image.facts.map((fact) => ({ title: fact.name, value: fact.value })),
+      });
+    if (image.packages.length > 0) {
+      const more = image.morePackages > 0 ? `\n- … and ${image.morePackages} more` : '';
+      body.push({
+        type: 'TextBlock',
+        text: image.packages.map((line) => `- ${line}`).join('\n') + more,
+        wrap: true,
+      });
+    }
+    if (image.apps.length > 0)
+      body.push({
+        type: 'TextBlock',
+        text: image.apps
+          .map((app) => `- ${app.text}${app.log !== undefined ? ` ([Log](${markdownUrl(app.log)}))` : ''}`)
+          .join('\n'),
+        wrap: true,
+      });
+  }
+  if (story.more !== undefined)
+    body.push({ type: 'TextBlock', text: story.more, isSubtle: true, separator: true, wrap: true });
+  return adaptiveCardMessage(body, []);
+}
+
+/** A URL inside a markdown link: parentheses and spaces would end it early. */
+function markdownUrl(url: string): string {
+  return url.replace(/[()\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+function adaptiveCardMessage(
+  body: Record<string, unknown>[],
+  actions: Record<string, unknown>[],
+): Record<string, unknown> {
   return {
     type: 'message',
     attachments: [

@@ -31,6 +31,7 @@ export const Activity = {
   getRebuildStatus: 'getRebuildStatus',
   recordRebuild: 'recordRebuild',
   publishEvents: 'publishEvents',
+  sendCycleDigests: 'sendCycleDigests',
   describeChanges: 'describeChanges',
 } as const;
 

@@ -2,6 +2,7 @@
 import type * as df from 'durable-functions';
 import { imageSubject } from '../core/events.js';
 import type { ResolvedTrackedTags } from './activities/resolve-tracked-tags.js';
+import { sendDigests } from './digest-step.js';
 import { Activity, Orchestration, syncImageInstanceId } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
 import { type SyncCycleOutcome, type SyncImageOutcome, syncCycleInput, type TagCheck } from './types.js';
@@ -131,6 +132,8 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
     ],
     syncs,
   };
+  // The cycle ends here: its syncs (and their rebuilds) have all returned.
+  yield* sendDigests(context, input.timing, syncs);
   context.df.setCustomStatus({ phase: 'done', changed: changed.length, failed: outcome.failed.length });
   return outcome;
 }

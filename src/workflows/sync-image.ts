@@ -9,6 +9,7 @@ import type { Actor } from '../core/state.js';
 import { splitPrivateKey } from '../registry/private-store.js';
 import type { KeptPrevious } from './activities/gate-steps.js';
 import { changesOf } from './changes-step.js';
+import { sendDigests } from './digest-step.js';
 import { Activity } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
 import { type GateOutcome, passGate } from './pass-gate.js';
@@ -20,6 +21,16 @@ type Input = ReturnType<typeof syncImageInput.parse>;
 
 export function* syncImage(context: df.OrchestrationContext): Generator<df.Task, SyncImageOutcome, unknown> {
   const input = syncImageInput.parse(context.df.getInput());
+  const outcome = yield* syncOneChange(context, input);
+  // Under a syncCycle the cycle sends the digests; started on its own (a push), this run is the cycle.
+  if (!context.df.parentInstanceId) yield* sendDigests(context, input.timing, [outcome]);
+  return outcome;
+}
+
+function* syncOneChange(
+  context: df.OrchestrationContext,
+  input: Input,
+): Generator<df.Task, SyncImageOutcome, unknown> {
   const by: Actor = input.trigger === 'event' ? 'push' : 'cycle';
   if (input.alreadyImported) return yield* announcePushedCopy(context, input);
 
@@ -161,6 +172,8 @@ function* rejectDigest(
     target: input.target,
     digest,
     status: 'rejected',
+    ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
+    ...(changes && { changes }),
     reason: `${verdict.check}: ${verdict.reason}`,
     checks,
     rebuilds: [],
@@ -242,7 +255,14 @@ function* importFailed(
     }),
   ]);
   context.df.setCustomStatus({ phase: 'import failed', reason });
-  return { target: input.target, digest: input.digest, status: 'import_failed', reason, rebuilds: [] };
+  return {
+    target: input.target,
+    digest: input.digest,
+    status: 'import_failed',
+    ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
+    reason,
+    rebuilds: [],
+  };
 }
 
 function* rebuildAndReport(
@@ -273,7 +293,14 @@ function* rebuildAndReport(
     }),
   ]);
   context.df.setCustomStatus({ phase: 'done', waves, rebuilt: outcomes.length });
-  return { target: input.target, digest, status: 'synced', rebuilds: outcomes };
+  return {
+    target: input.target,
+    digest,
+    status: 'synced',
+    ...(previousDigest !== undefined && { previousDigest }),
+    ...(changes && { changes }),
+    rebuilds: outcomes,
+  };
 }
 
 /** `docker.io/library/node:20` at `sha256:…` → `docker.io/library/node@sha256:…`. */

@@ -129,6 +129,10 @@ export interface SyncImageOutcome {
   readonly digest: string;
   /** not_run: another orchestration already handles this change (or the sync crashed); rejected: by the gate. */
   readonly status: 'synced' | 'import_failed' | 'rejected' | 'not_run';
+  /** What the tag held before (synced: what it moved from). */
+  readonly previousDigest?: string;
+  /** The package diff of the change, for the cycle's digest (the events carry it too). */
+  readonly changes?: ChangesSummary;
   readonly reason?: string;
   /** The gate's checks, in the order they ran. */
   readonly checks?: readonly CheckResult[];
