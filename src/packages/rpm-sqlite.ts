@@ -24,45 +24,58 @@ let engine: Promise<SqlJsStatic> | undefined;
 /** Reads the package list; throws with what is wrong when the bytes are no rpm database we can read. */
 export async function readRpmSqlite(bytes: Uint8Array): Promise<InstalledPackage[]> {
   if (Buffer.from(bytes.subarray(0, 16)).toString('latin1') !== SQLITE_MAGIC)
-    throw new Error('not an SQLite database (its first bytes are not "SQLite format 3")');
+    throw new RpmDatabaseError('not an SQLite database (its first bytes are not "SQLite format 3")');
   const copy = Uint8Array.from(bytes);
   // Bytes 18 and 19 say WAL mode when rpm left it so; as 1 the copy opens as a plain file, with no -wal beside it.
   copy[18] = 1;
   copy[19] = 1;
   const SQL = await sqlite();
-  let db: InstanceType<SqlJsStatic['Database']>;
+  let db: Database | undefined;
   try {
     db = new SQL.Database(copy);
+    return packagesOf(db);
   } catch (error) {
-    throw new Error(`SQLite could not open it: ${(error as Error).message}`);
-  }
-  try {
-    const schema = db.exec("SELECT type, sql FROM sqlite_master WHERE name = 'Packages'");
-    const row = schema[0]?.values[0];
-    if (row === undefined) throw new Error('it has no Packages table');
-    const [type, sql] = row;
-    if (type !== 'table' || typeof sql !== 'string' || !PACKAGES_TABLE.test(sql.trim()))
-      throw new Error('its Packages table is not the one rpm creates (hnum INTEGER PRIMARY KEY, blob BLOB)');
-    const packages: InstalledPackage[] = [];
-    const rows = db.prepare('SELECT hnum, blob FROM Packages ORDER BY hnum');
-    try {
-      while (rows.step()) {
-        const [hnum, blob] = rows.get();
-        if (packages.length >= MAX_RPM_PACKAGES) throw new Error(`more than ${MAX_RPM_PACKAGES} packages`);
-        if (!(blob instanceof Uint8Array)) throw new Error(`package ${hnum}: its header is not a blob`);
-        try {
-          packages.push(packageOfHeader(blob));
-        } catch (error) {
-          throw new Error(`package ${hnum}: ${(error as Error).message}`);
-        }
-      }
-    } finally {
-      rows.free();
-    }
-    return packages;
+    if (error instanceof RpmDatabaseError) throw error;
+    // SQLite's own words: "file is not a database", "database disk image is malformed".
+    throw new Error(`SQLite: ${(error as Error).message}`);
   } finally {
-    db.close();
+    db?.close();
   }
+}
+
+type Database = InstanceType<SqlJsStatic['Database']>;
+
+/** What is wrong with the database as rpm's, as opposed to an error SQLite raised reading it. */
+class RpmDatabaseError extends Error {}
+
+function packagesOf(db: Database): InstalledPackage[] {
+  const schema = db.exec("SELECT type, sql FROM sqlite_master WHERE name = 'Packages'");
+  const row = schema[0]?.values[0];
+  if (row === undefined) throw new RpmDatabaseError('it has no Packages table');
+  const [type, sql] = row;
+  if (type !== 'table' || typeof sql !== 'string' || !PACKAGES_TABLE.test(sql.trim()))
+    throw new RpmDatabaseError(
+      'its Packages table is not the one rpm creates (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)',
+    );
+  const packages: InstalledPackage[] = [];
+  const rows = db.prepare('SELECT hnum, blob FROM Packages ORDER BY hnum');
+  try {
+    while (rows.step()) {
+      const [hnum, blob] = rows.get();
+      if (packages.length >= MAX_RPM_PACKAGES)
+        throw new RpmDatabaseError(`more than ${MAX_RPM_PACKAGES} packages`);
+      if (!(blob instanceof Uint8Array))
+        throw new RpmDatabaseError(`package ${hnum}: its header is not a blob`);
+      try {
+        packages.push(packageOfHeader(blob));
+      } catch (error) {
+        throw new RpmDatabaseError(`package ${hnum}: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    rows.free();
+  }
+  return packages;
 }
 
 /** sql.js, started once per process with its WASM binary read from disk (no fetch, no file lookup of its own). */
