@@ -1,6 +1,6 @@
 // The `basewatch` command as installed, a step of `npm run build`: dist/cli/cli.cjs is one esbuild
 // bundle of src/cli/main.ts with the libraries every command's start needs inside (commander, zod,
-// yaml, undici, …), and dist/cli/basewatch.cjs (src/cli/launch.ts) runs it with V8's code cache.
+// yaml, …), and dist/cli/basewatch.cjs (src/cli/launch.ts) runs it with V8's code cache.
 // Loading hundreds of small modules from node_modules was most of a command's start-up (bench/README.md,
 // "Start-up"); the Azure SDKs, Azurite and durable-functions stay outside, loaded from node_modules
 // only by the commands that use them.
@@ -13,7 +13,7 @@ import { build, type Metafile } from 'esbuild';
 export const CLI_DIR = 'dist/cli';
 
 /** Dependencies bundled: what `--help`, `validate` (semver: tag policies) and `copy` load. The rest stay in node_modules. */
-const BUNDLED = new Set(['commander', 'zod', 'yaml', 'semver', 'undici', 'p-limit', 'yocto-queue']);
+const BUNDLED = new Set(['commander', 'zod', 'yaml', 'semver', 'p-limit', 'yocto-queue']);
 
 export interface PackagedCli {
   readonly dir: string;

@@ -100,7 +100,7 @@ function isTransient(error: unknown): boolean {
       (error.code === 'SIZE_INVALID' && error.status === 413)
     );
   }
-  return isRetryableError(error) || (error as Error).name === 'SocketError';
+  return isRetryableError(error);
 }
 
 /** Like Promise.all, but waits for every transfer to stop before reporting the first failure. */

@@ -1,4 +1,4 @@
-// Response headers as undici hands them over, and the one way to read a header from them.
+// Response headers as the HTTP layer hands them over (lower-case names, a repeated header as an array), and the one way to read a header from them.
 
 export type HttpHeaders = Record<string, string | string[] | undefined>;
 

@@ -1,10 +1,9 @@
 // The one HTTP layer: every retry, back-off and timeout for registry traffic lives here.
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
-import type { buildConnector, Dispatcher } from 'undici';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { HttpHeaders } from './headers.js';
+import { type ConnectOptions, HttpTransport } from './http-transport.js';
 import { parseRetryAfter } from './rate-limit.js';
-import { Agent, request } from './undici-parts.js';
 
 export type { HttpHeaders } from './headers.js';
 
@@ -25,7 +24,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   readonly status: number;
   readonly headers: HttpHeaders;
-  readonly body: Readable & { dump?: (options?: { limit: number; signal?: AbortSignal }) => Promise<void> };
+  readonly body: Readable;
   /** How many attempts it took (1 = no retry). */
   readonly attempts: number;
 }
@@ -43,7 +42,7 @@ export interface HttpClientOptions {
   /** A streamed body (a blob) fails when fewer than `bytes` arrive in any `windowMs` (default 64 KiB in 30 s). */
   readonly minBodyRate?: BodyRate;
   /** TLS and socket options for every connection: a private CA, or a test's name resolution. */
-  readonly connect?: buildConnector.BuildOptions;
+  readonly connect?: ConnectOptions;
   readonly userAgent?: string;
   readonly logger?: Logger;
   /** For tests: how to wait, and where jitter comes from. */
@@ -91,11 +90,9 @@ const RETRYABLE_ERRORS = new Set([
   'EPIPE',
   'ETIMEDOUT',
   'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
+  'CONNECT_TIMEOUT',
+  'HEADERS_TIMEOUT',
+  'BODY_TIMEOUT',
   'BODY_DEADLINE',
   'BODY_TOO_SLOW',
 ]);
@@ -128,7 +125,7 @@ export class HttpClient {
   private readonly logger: Logger;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
-  private readonly dispatcher: Dispatcher;
+  private readonly transport: HttpTransport;
 
   constructor(options: HttpClientOptions = {}) {
     this.maxAttempts = options.maxAttempts ?? 4;
@@ -142,10 +139,10 @@ export class HttpClient {
     this.logger = options.logger ?? silentLogger;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
-    this.dispatcher = new Agent({
-      connections: options.connectionsPerHost ?? 16,
-      keepAliveTimeout: 10_000,
-      connect: { ...options.connect, timeout: this.timeoutMs },
+    this.transport = new HttpTransport({
+      connectionsPerHost: options.connectionsPerHost ?? 16,
+      keepAliveMs: 10_000,
+      ...(options.connect && { connect: options.connect }),
     });
   }
 
@@ -255,21 +252,20 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    this.transport.close();
   }
 
   private async send(req: HttpRequest, attempt: number): Promise<HttpResponse> {
     const timeout = req.timeoutMs ?? this.timeoutMs;
     const body = typeof req.body === 'function' ? req.body() : req.body;
-    const result = await request(req.url, {
+    const answer = await this.transport.send({
       method: req.method,
+      url: req.url,
       headers: { 'user-agent': this.userAgent, ...req.headers },
       ...(body !== undefined && { body }),
-      dispatcher: this.dispatcher,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
+      timeoutMs: timeout,
     });
-    return { status: result.statusCode, headers: result.headers, body: result.body, attempts: attempt };
+    return { ...answer, attempts: attempt };
   }
 
   /** Equal jitter: between half and all of base·2^(attempt-1), capped, so retries spread out but never bunch at zero. */
@@ -283,15 +279,29 @@ export class HttpClient {
 const DISCARD_MS = 2_000;
 const DISCARD_BYTES = 128 * 1024;
 
-/** Drops a response body we do not need, so the connection can be reused. */
+/**
+ * Drops a response body we do not need, reading it to its end so the connection can be reused; a
+ * body longer than DISCARD_BYTES or slower than DISCARD_MS is cut instead (its connection closed).
+ */
 export async function discard(response: HttpResponse): Promise<void> {
-  try {
-    if (response.body.dump)
-      await response.body.dump({ limit: DISCARD_BYTES, signal: AbortSignal.timeout(DISCARD_MS) });
-    else response.body.resume();
-  } catch {
-    // The body was already broken; nothing to reuse.
-  }
+  const body = response.body;
+  if (body.readableEnded || body.destroyed) return;
+  await new Promise<void>((resolve) => {
+    let seen = 0;
+    const cut = setTimeout(() => body.destroy(), DISCARD_MS);
+    const done = () => {
+      clearTimeout(cut);
+      resolve();
+    };
+    body.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DISCARD_BYTES) body.destroy();
+    });
+    body.once('end', done);
+    body.once('close', done);
+    // A broken body has nothing left to reuse.
+    body.once('error', done);
+  });
 }
 
 async function readAll(body: Readable, maxBytes: number, host: string): Promise<Buffer> {

@@ -104,7 +104,7 @@ describe('HttpClient retries transient failures in one place', () => {
     const transport = error as HttpTransportError;
     expect(transport.message).toContain(new URL(server.url).host);
     expect(transport.attempts).toBe(3);
-    expect(transport.errorCode).toBe('UND_ERR_HEADERS_TIMEOUT');
+    expect(transport.errorCode).toBe('HEADERS_TIMEOUT');
     expect(server.hits()).toBe(3);
     expect(Date.now() - started).toBeLessThan(5_000);
   });

@@ -192,7 +192,7 @@ describe('WebhookNotifier', () => {
       .publish(events)
       .catch((e: unknown) => e as Error);
     expect(error?.message).toBe(
-      `notify webhook notifications.webhooks[0]: ${scripted.url}/silent unreachable after 2 attempt(s) (UND_ERR_HEADERS_TIMEOUT)`,
+      `notify webhook notifications.webhooks[0]: ${scripted.url}/silent unreachable after 2 attempt(s) (HEADERS_TIMEOUT)`,
     );
     expect(scripted.deliveriesTo('/silent?token=abc123')).toHaveLength(2);
   });

@@ -1,0 +1,148 @@
+// One HTTP exchange over node:http / node:https, no retries (http.ts decides those): a keep-alive pool
+// per origin, a deadline for the headers and an idle limit on the body. node:http rather than undici:
+// undici's HTTP/1 parser runs in WebAssembly and copies every body chunk into it, which cost a copy
+// 2.7× the CPU per byte received (bench/download.ts); node:http's parser hands the socket's buffers on.
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction, Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { ConnectionOptions } from 'node:tls';
+import type { HttpHeaders } from './headers.js';
+
+/** TLS and socket options for every connection: a private CA, a client certificate, a test's name resolution. */
+export type ConnectOptions = Pick<
+  ConnectionOptions,
+  'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'
+> & { readonly lookup?: LookupFunction };
+
+export interface TransportOptions {
+  /** Connections open at once to one origin; further requests wait for one to be free. */
+  readonly connectionsPerHost: number;
+  /** An idle pooled connection is closed after this many ms. */
+  readonly keepAliveMs: number;
+  readonly connect?: ConnectOptions;
+}
+
+export interface Exchange {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body?: Buffer | string | Readable;
+  /** Until the headers arrive (from the request's start or its body's last chunk), and between body chunks. */
+  readonly timeoutMs: number;
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: HttpHeaders;
+  readonly body: Readable;
+}
+
+/** A connection that was not made, an answer that did not come, or a body that stopped, in time. */
+export class TransportTimeoutError extends Error {
+  constructor(
+    readonly code: 'CONNECT_TIMEOUT' | 'HEADERS_TIMEOUT' | 'BODY_TIMEOUT',
+    host: string,
+    ms: number,
+  ) {
+    const what = {
+      CONNECT_TIMEOUT: 'no connection',
+      HEADERS_TIMEOUT: 'no response headers',
+      BODY_TIMEOUT: 'no response body bytes',
+    }[code];
+    super(`${what} from ${host} within ${ms} ms`);
+    this.name = 'TransportTimeoutError';
+  }
+}
+
+export class HttpTransport {
+  private readonly plain: http.Agent;
+  private readonly secure: https.Agent;
+
+  constructor(options: TransportOptions) {
+    const pool = { keepAlive: true, maxSockets: options.connectionsPerHost, timeout: options.keepAliveMs };
+    this.plain = new http.Agent({
+      ...pool,
+      ...(options.connect?.lookup && { lookup: options.connect.lookup }),
+    });
+    this.secure = new https.Agent({ ...pool, ...options.connect });
+  }
+
+  /** Sends one request and resolves with the response once its headers arrive; the body streams after. */
+  send(exchange: Exchange): Promise<Answer> {
+    const url = new URL(exchange.url);
+    const { host } = url;
+    const agent = url.protocol === 'https:' ? this.secure : this.plain;
+    const send = url.protocol === 'https:' ? https.request : http.request;
+    const headers = { ...exchange.headers };
+    const body = exchange.body;
+    const stream = typeof body === 'object' && !Buffer.isBuffer(body) ? body : undefined;
+    const whole = stream ? undefined : (body as Buffer | string | undefined);
+    if (whole !== undefined && headers['content-length'] === undefined) {
+      headers['content-length'] = String(Buffer.byteLength(whole));
+    }
+    return new Promise<Answer>((resolve, reject) => {
+      const req = send(url, { method: exchange.method, headers, agent });
+      let socket: Socket | undefined;
+      // One timer per exchange: first the deadline for the headers, then the idle limit on the body.
+      let response: http.IncomingMessage | undefined;
+      const timer = setTimeout(() => {
+        if (!response) {
+          const code = socket === undefined || socket.connecting ? 'CONNECT_TIMEOUT' : 'HEADERS_TIMEOUT';
+          req.destroy(new TransportTimeoutError(code, host, exchange.timeoutMs));
+        } else if (response.readableLength >= response.readableHighWaterMark) {
+          // The reader is behind (back-pressure), not the server: that is no idle body.
+          timer.refresh();
+        } else {
+          response.destroy(new TransportTimeoutError('BODY_TIMEOUT', host, exchange.timeoutMs));
+        }
+      }, exchange.timeoutMs);
+      timer.unref();
+      const refresh = () => timer.refresh();
+      req.once('socket', (assigned: Socket) => {
+        socket = assigned;
+      });
+      req.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      req.once('response', (res) => {
+        response = res;
+        timer.refresh();
+        stream?.off('data', refresh);
+        const reading = socket;
+        reading?.on('data', refresh);
+        const finished = () => {
+          clearTimeout(timer);
+          reading?.off('data', refresh);
+        };
+        res.once('end', finished);
+        res.once('close', finished);
+        // After the headers, a broken connection is the body's error, which its reader sees.
+        req.on('error', () => undefined);
+        resolve({ status: res.statusCode ?? 0, headers: headersOf(res), body: res });
+      });
+      if (stream) {
+        // A body that fails fails the request with its own error; each chunk sent restarts the headers deadline.
+        stream.on('data', refresh);
+        stream.once('error', (error) => req.destroy(error));
+        stream.pipe(req);
+      } else req.end(whole);
+    });
+  }
+
+  /** Closes every pooled connection. */
+  close(): void {
+    this.plain.destroy();
+    this.secure.destroy();
+  }
+}
+
+/** Header names in lower case; a header sent once is a string, one sent several times an array (as undici gave them). */
+function headersOf(res: http.IncomingMessage): HttpHeaders {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, values] of Object.entries(res.headersDistinct)) {
+    if (values !== undefined) headers[name] = values.length === 1 ? values[0]! : values;
+  }
+  return headers;
+}

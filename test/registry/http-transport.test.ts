@@ -1,0 +1,208 @@
+// What the one HTTP layer promises about its connections, proved against real node:http(s) servers:
+// reuse, a bound per host, timeouts on the headers and on an idle body (not on a slow reader), repeated
+// headers kept apart, dropped bodies drained or cut, a failing upload named as itself, a private CA.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { discard, HttpClient, HttpTransportError } from '../../src/registry/http.js';
+import { createHostileCert, hostileConnect } from '../support/hostile-names.js';
+
+interface Counted {
+  readonly url: string;
+  /** TCP connections the server accepted. */
+  connections: number;
+  /** Most requests the server was answering at once. */
+  mostAtOnce: number;
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  server: Server = createServer(),
+): Promise<Counted> {
+  let atOnce = 0;
+  const counted = { url: '', connections: 0, mostAtOnce: 0 };
+  server.on('connection', () => counted.connections++);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    atOnce++;
+    counted.mostAtOnce = Math.max(counted.mostAtOnce, atOnce);
+    res.on('close', () => atOnce--);
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  const { port } = server.address() as AddressInfo;
+  counted.url = `http://127.0.0.1:${port}/v2/`;
+  return counted;
+}
+
+const noWait = { sleep: async () => {}, maxAttempts: 1 };
+
+describe('HttpClient connections', () => {
+  it('sends requests one after another over one kept-alive connection', async () => {
+    const server = await serve((req, res) => {
+      req.resume();
+      res.end('ok');
+    });
+    const http = new HttpClient(noWait);
+    for (let i = 0; i < 3; i++) {
+      const response = await http.requestBytes({ method: 'GET', url: server.url }, 10);
+      expect(response.bytes.toString()).toBe('ok');
+    }
+    expect(server.connections).toBe(1);
+    await http.close();
+  });
+
+  it('opens at most connectionsPerHost connections to one host, the rest wait their turn', async () => {
+    const server = await serve((req, res) => {
+      req.resume();
+      setTimeout(() => res.end('ok'), 100);
+    });
+    const http = new HttpClient({ ...noWait, connectionsPerHost: 2 });
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => http.requestBytes({ method: 'GET', url: server.url }, 10)),
+    );
+    expect(answers.map((a) => a.bytes.toString())).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(server.mostAtOnce).toBe(2);
+    expect(server.connections).toBe(2);
+    await http.close();
+  });
+
+  it('keeps a header sent twice as two values and one sent once as a string', async () => {
+    const server = await serve((_req, res) => {
+      res.setHeader('www-authenticate', ['Bearer realm="https://a.example/token"', 'Basic realm="b"']);
+      res.setHeader('docker-content-digest', 'sha256:abc');
+      res.end();
+    });
+    const http = new HttpClient(noWait);
+    const response = await http.requestBytes({ method: 'GET', url: server.url }, 10);
+    expect(response.headers['www-authenticate']).toEqual([
+      'Bearer realm="https://a.example/token"',
+      'Basic realm="b"',
+    ]);
+    expect(response.headers['docker-content-digest']).toBe('sha256:abc');
+    await http.close();
+  });
+
+  it('drains a short dropped body so its connection is used again, and cuts a long one', async () => {
+    const server = await serve((req, res) => {
+      req.resume();
+      res.end(Buffer.alloc(req.url?.endsWith('long') ? 4 * 1024 * 1024 : 1024));
+    });
+    const http = new HttpClient(noWait);
+    await discard(await http.request({ method: 'GET', url: server.url }));
+    await discard(await http.request({ method: 'GET', url: server.url }));
+    expect(server.connections).toBe(1);
+    await discard(await http.request({ method: 'GET', url: `${server.url}long` }));
+    await discard(await http.request({ method: 'GET', url: server.url }));
+    // The 4 MiB body was not read to its end: its connection was closed and the next request opened one.
+    expect(server.connections).toBe(2);
+    await http.close();
+  });
+});
+
+describe('HttpClient timeouts', () => {
+  it('a body that stops arriving fails with BODY_TIMEOUT', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write(Buffer.alloc(10));
+    });
+    const http = new HttpClient({ ...noWait, timeoutMs: 200 });
+    const response = await http.request({ method: 'GET', url: server.url });
+    const started = Date.now();
+    const error = await http.readBody(response, 2000, server.url).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('BODY_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await http.close();
+  });
+
+  it('a reader that is behind is no idle body: the bytes wait for it past the timeout', async () => {
+    const body = Buffer.alloc(2 * 1024 * 1024, 7);
+    const server = await serve((_req, res) => res.end(body));
+    const http = new HttpClient({ ...noWait, timeoutMs: 200 });
+    const response = await http.request({ method: 'GET', url: server.url });
+    await sleep(600);
+    let received = 0;
+    for await (const chunk of response.body) received += (chunk as Buffer).length;
+    expect(received).toBe(body.length);
+    await http.close();
+  });
+
+  it('an upload that keeps sending is not timed out; one whose source stops is, with HEADERS_TIMEOUT', async () => {
+    const server = await serve((req, res) => {
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      req.on('end', () => res.end(String(bytes)));
+    });
+    const http = new HttpClient({ ...noWait, timeoutMs: 300 });
+    async function* paced(chunks: number, everyMs: number) {
+      for (let i = 0; i < chunks; i++) {
+        await sleep(everyMs);
+        yield Buffer.alloc(1000);
+      }
+    }
+    const sent = await http.requestBytes(
+      { method: 'PUT', url: server.url, body: () => Readable.from(paced(8, 100)) },
+      100,
+    );
+    // 800 ms in all, more than the timeout, but never 300 ms without a byte.
+    expect(sent.bytes.toString()).toBe('8000');
+    const stopped = await http
+      .request({ method: 'PUT', url: server.url, body: () => Readable.from(paced(2, 600)) })
+      .catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(HttpTransportError);
+    expect((stopped as HttpTransportError).errorCode).toBe('HEADERS_TIMEOUT');
+    await http.close();
+  });
+
+  it('an upload whose source fails is refused with the source error as its cause, sent once', async () => {
+    const server = await serve((req, res) => {
+      req.resume();
+      req.on('end', () => res.end());
+    });
+    const http = new HttpClient(noWait);
+    const source = new Readable({
+      read() {
+        this.destroy(new Error('disk read failed'));
+      },
+    });
+    const error = await http
+      .request({ method: 'PUT', url: server.url, body: source })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpTransportError);
+    expect(((error as HttpTransportError).cause as Error).message).toBe('disk read failed');
+    await http.close();
+  });
+});
+
+describe('HttpClient over TLS', () => {
+  it('trusts a private CA given as connect, and refuses the same server without it', async () => {
+    const cert = await createHostileCert();
+    const server = await serve(
+      (_req, res) => res.end('secure'),
+      createTlsServer({ key: cert.keyPem, cert: cert.certPem }),
+    );
+    const url = server.url.replace('http://127.0.0.1', 'https://registry.hostile.test');
+    const trusting = new HttpClient({ ...noWait, connect: hostileConnect(cert) });
+    expect((await trusting.requestBytes({ method: 'GET', url }, 10)).bytes.toString()).toBe('secure');
+    await trusting.close();
+    const { lookup } = hostileConnect(cert);
+    const wary = new HttpClient({ ...noWait, connect: { lookup } });
+    const error = await wary.request({ method: 'GET', url }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpTransportError);
+    expect((error as HttpTransportError).errorCode).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    await wary.close();
+  });
+});
