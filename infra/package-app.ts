@@ -59,6 +59,8 @@ export async function packageApp(root: string, out: string = PACKAGE_DIR): Promi
   });
   // The console page beside the bundle, where src/functions/operatorConsole.ts reads it.
   await buildConsole(root, join(dir, 'console'));
+  // sql.js (rpm databases) reads its WASM binary from a file: the package has no node_modules to find it in.
+  copyFileSync(join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(dir, 'sql-wasm.wasm'));
   copyFileSync(join(root, 'host.json'), join(dir, 'host.json'));
   if (existsSync(join(root, CONFIG_FILE))) copyFileSync(join(root, CONFIG_FILE), join(dir, CONFIG_FILE));
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(packageManifest(), null, 2)}\n`);

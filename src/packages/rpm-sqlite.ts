@@ -91,8 +91,11 @@ function sqlite(): Promise<SqlJsStatic> {
   return engine;
 }
 
-/** Beside a bundle that ships it (the Function App), else in node_modules. */
+/** In the Function App package (its root, one level above the chunk this code is bundled into), else in node_modules. */
 function wasmPath(): string {
-  const beside = fileURLToPath(new URL('sql-wasm.wasm', import.meta.url));
-  return existsSync(beside) ? beside : createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
+  for (const candidate of ['sql-wasm.wasm', '../sql-wasm.wasm']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  return createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
 }
