@@ -1,6 +1,7 @@
 // A Slack incoming-webhook message: `text` for notifications and clients without blocks, and Block Kit
 // blocks, a header and sections per event (or per image of a cycle digest). Slack caps a message at 50
 // blocks and a section at 3000 characters.
+import type { KnownBlock } from '@slack/types';
 import type { BasewatchEvent } from '../core/events.js';
 import type { CycleDigest } from './cycle-digest.js';
 import { digestStory } from './digest-story.js';
@@ -9,16 +10,19 @@ import { eventStory } from './event-story.js';
 const MAX_BLOCKS = 50;
 const MAX_TEXT = 3000;
 
-export function slackMessage(events: readonly BasewatchEvent[]): {
-  text: string;
-  blocks: Record<string, unknown>[];
-} {
-  const blocks: Record<string, unknown>[] = [];
+/** What an incoming webhook takes; the blocks are checked against Slack's own Block Kit types. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: KnownBlock[];
+}
+
+export function slackMessage(events: readonly BasewatchEvent[]): SlackMessage {
+  const blocks: KnownBlock[] = [];
   const titles: string[] = [];
   for (const event of events) {
     const story = eventStory(event);
     titles.push(story.title);
-    const section: Record<string, unknown>[] = [
+    const section: KnownBlock[] = [
       { type: 'header', text: { type: 'plain_text', text: story.title.slice(0, 150), emoji: false } },
     ];
     if (story.facts.length > 0)
@@ -54,9 +58,9 @@ export function slackMessage(events: readonly BasewatchEvent[]): {
 }
 
 /** One digest as one message: a header, then per image a section of what moved and a section of its apps. */
-export function slackDigest(digest: CycleDigest): { text: string; blocks: Record<string, unknown>[] } {
+export function slackDigest(digest: CycleDigest): SlackMessage {
   const story = digestStory(digest);
-  const blocks: Record<string, unknown>[] = [
+  const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: story.title.slice(0, 150), emoji: false } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(story.subtitle) }] },
   ];

@@ -1,7 +1,6 @@
 // Webhooks in the channels teams read: a Teams Workflows message (an Adaptive Card, parsed by
 // Microsoft's own adaptivecards library) and a Slack Block Kit message, delivered to a real HTTP
 // receiver through the WebhookNotifier; and the config's `format` field.
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -10,19 +9,8 @@ import { type BasewatchEvent, cloudEvent } from '../../src/core/events.js';
 import type { ChangesSummary } from '../../src/core/image-changes.js';
 import { HttpClient } from '../../src/registry/http.js';
 import { WebhookNotifier } from '../../src/webhooks/webhook-notifier.js';
+import { adaptiveCardComplaints } from '../support/adaptive-card.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-
-interface ParseContext {
-  eventCount: number;
-  getEventAt(index: number): { message: string };
-}
-const AdaptiveCards = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js') as {
-  AdaptiveCard: new () => {
-    parse(json: unknown, context: ParseContext): void;
-    validateProperties(): { validationEvents: { message: string }[] };
-  };
-  SerializationContext: new () => ParseContext;
-};
 
 const FROM = `sha256:${'1'.repeat(64)}`;
 const TO = `sha256:${'2'.repeat(64)}`;
@@ -102,12 +90,7 @@ describe('format: teams', () => {
     expect(message.attachments).toHaveLength(1);
     expect(message.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
     const content = message.attachments[0].content;
-    const card = new AdaptiveCards.AdaptiveCard();
-    const context = new AdaptiveCards.SerializationContext();
-    card.parse(content, context);
-    const complaints = Array.from({ length: context.eventCount }, (_, i) => context.getEventAt(i).message);
-    expect(complaints).toEqual([]);
-    expect(card.validateProperties().validationEvents).toEqual([]);
+    expect(adaptiveCardComplaints(content)).toEqual([]);
 
     expect(content.version).toBe('1.4');
     expect(content.body[0]).toEqual({
@@ -152,16 +135,15 @@ describe('format: teams', () => {
   });
 
   it('the parser this test relies on does complain about a card it should refuse', () => {
-    const context = new AdaptiveCards.SerializationContext();
-    new AdaptiveCards.AdaptiveCard().parse(
-      {
-        type: 'AdaptiveCard',
-        version: '1.4',
-        body: [{ type: 'Bogus' }, { type: 'TextBlock', text: 'x', weight: 'Heavy' }],
-      },
-      context,
-    );
-    expect(context.eventCount).toBe(2);
+    const complaints = adaptiveCardComplaints({
+      type: 'AdaptiveCard',
+      version: '1.4',
+      body: [{ type: 'Bogus' }, { type: 'TextBlock', text: 'x', weight: 'Heavy' }],
+    });
+    expect(complaints).toEqual([
+      'Unknown element type "Bogus". Fallback will be used if present.',
+      'Invalid value "Heavy" for property "weight".',
+    ]);
   });
 });
 
