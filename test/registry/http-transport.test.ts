@@ -179,7 +179,7 @@ describe('HttpClient timeouts', () => {
       },
     });
     const error = await http
-      .request({ method: 'PUT', url: server.url, body: source })
+      .request({ method: 'PUT', url: server.url, body: () => source })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpTransportError);
     expect(((error as HttpTransportError).cause as Error).message).toBe('disk read failed');
