@@ -5,7 +5,10 @@ import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { Logger } from '../core/logger.js';
 import { freePort } from './free-port.js';
+import { JournaledDatabase, type JournaledLoki } from './journaled-database.js';
+import { serializeQuickly } from './table-snapshot.js';
 
 // Azurite's well-known development account (public and documented; not a secret).
 const ACCOUNT = 'devstoreaccount1';
@@ -18,29 +21,33 @@ export interface AzuriteTables {
   /** For TableClient.fromConnectionString (plain HTTP on loopback). */
   readonly connectionString: string;
   readonly endpoint: string;
-  /** Closes the server and writes the database. */
+  /** Closes the server and saves the database (the journal then holds nothing to replay). */
   stop(): Promise<void>;
 }
 
 export interface AzuriteOptions {
   /** Directory for Azurite's files; absent: in memory, gone when it stops. */
   readonly location?: string;
+  /** Where a failed background save of the database is reported. */
+  readonly logger?: Logger;
 }
 
 interface TableServer {
   start(): Promise<void>;
   close(): Promise<void>;
-  /** Azurite's own fields (JavaScript-public): the HTTP server and the Loki database behind it. */
+  /** Azurite's own fields (JavaScript-public): the HTTP server and the store over the Loki database. */
   readonly httpServer: Server;
-  readonly metadataStore: { readonly db: LokiDatabase };
+  readonly metadataStore: MetadataStore;
 }
 
-interface LokiDatabase {
-  /** Writes the whole database (to a temporary file, then renamed); calls made during a save share the next one. */
-  saveDatabase(done: (error?: unknown) => void): void;
-  /** The text a save writes. */
-  serialize(): string;
-  collections: object[];
+/** Azurite's LokiTableMetadataStore: the methods wrapped here. */
+interface MetadataStore {
+  readonly db: JournaledLoki & { serialize(): string };
+  /** Loads the database file (Loki's loadDatabase), adds the system collections, saves; before the server listens. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  beginBatchTransaction(batchId: string): Promise<void>;
+  endBatchTransaction(...args: unknown[]): Promise<void>;
 }
 
 // Azurite ships no typings for its programmatic entry; these are the two classes its own main.js uses.
@@ -74,7 +81,7 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
     options.location === undefined, // in memory
   );
   const server = new TableServerClass(config);
-  if (options.location !== undefined) answerWritesOnceSaved(server);
+  if (options.location !== undefined) journalWrites(server, options.location, options.logger);
   try {
     await server.start();
   } catch (error) {
@@ -95,59 +102,60 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
   };
 }
 
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 /**
  * Azurite keeps tables in memory and saves them every 5 s, so a kill -9 loses up to 5 s of writes it had
  * acknowledged: a 202 for a run that then never existed, a finished run that comes back Running. Azure
- * answers a write once it is stored; so does this: the answer to every write waits for a save of the
- * database that includes it (concurrent writes share one save). A save that fails drops the connection,
- * so the client sees the write unacknowledged rather than acknowledged and lost.
+ * answers a write once it is stored; so does this: every change is journaled (JournaledDatabase) and every
+ * answer waits until the journal holds the changes made before it. Reads wait too, so no answer shows a
+ * change a kill could still lose. A journal that cannot be written drops the connection, so the client
+ * sees the write unacknowledged rather than acknowledged and lost.
  */
-function answerWritesOnceSaved(server: TableServer): void {
-  const { httpServer } = server;
-  const { db } = server.metadataStore;
+function journalWrites(server: TableServer, location: string, logger: Logger | undefined): void {
+  const store = server.metadataStore;
+  const { db } = store;
   db.serialize = () => serializeQuickly(db);
+  let journaled: JournaledDatabase | undefined;
+  const init = store.init.bind(store);
+  store.init = async () => {
+    await init();
+    journaled = await JournaledDatabase.open(db, {
+      dir: location,
+      databaseFile: join(location, DATABASE_FILE),
+      ...(logger && { logger }),
+    });
+  };
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await journaled?.close();
+    await close();
+  };
+  // A batch transaction is journaled as one line: after a kill it is there whole or not at all, as in Azure.
+  const begin = store.beginBatchTransaction.bind(store);
+  store.beginBatchTransaction = async (batchId) => {
+    await begin(batchId);
+    journaled?.beginBatch();
+  };
+  const end = store.endBatchTransaction.bind(store);
+  store.endBatchTransaction = async (...args) => {
+    try {
+      await end(...args);
+    } finally {
+      journaled?.endBatch();
+    }
+  };
+
+  const { httpServer } = server;
   const handlers = httpServer.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   httpServer.removeAllListeners('request');
-  const saved = () =>
-    new Promise<void>((resolve, reject) =>
-      server.metadataStore.db.saveDatabase((error) => (error ? reject(error) : resolve())),
-    );
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!READS.has(req.method ?? 'GET')) {
-      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-      res.end = ((...args: unknown[]) => {
-        saved().then(
-          () => end(...args),
-          (error: unknown) => res.destroy(error as Error),
-        );
-        return res;
-      }) as ServerResponse['end'];
-    }
+    const answer = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      (journaled?.durable() ?? Promise.resolve()).then(
+        () => answer(...args),
+        (error: unknown) => res.destroy(error as Error),
+      );
+      return res;
+    }) as ServerResponse['end'];
     for (const handle of handlers) handle(req, res);
   });
 }
-
-/**
- * The text Loki's own serialize writes (its replacer blanks the same fields), in a third of the time:
- * Loki hands every key of every entity to a replacer function, which dominates a save of a large
- * database, while this blanks those fields on shallow copies of the database and its collections.
- * (Loki's replacer also blanked entity properties that happen to be named like them; this does not.)
- */
-function serializeQuickly(db: LokiDatabase): string {
-  const top: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(db)) {
-    if (key === 'throttledSavePending' || key === 'throttledCallbacks') continue;
-    top[key] = BLANKED_ON_DATABASE.has(key) ? null : value;
-  }
-  top.collections = db.collections.map((collection) =>
-    Object.fromEntries(
-      Object.entries(collection).map(([key, value]) => [key, BLANKED_ON_COLLECTION.has(key) ? null : value]),
-    ),
-  );
-  return JSON.stringify(top);
-}
-
-const BLANKED_ON_DATABASE = new Set(['autosaveHandle', 'persistenceAdapter', 'lokiConsoleWrapper']);
-const BLANKED_ON_COLLECTION = new Set(['constraints', 'ttl']);

@@ -70,7 +70,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   }
   try {
     const azurite = await startAzuriteTables(
-      options.inMemory ? {} : { location: join(options.dataDir, 'azurite') },
+      options.inMemory ? {} : { location: join(options.dataDir, 'azurite'), logger },
     );
     stopping.unshift(() => azurite.stop());
     const connection = { connectionString: azurite.connectionString };

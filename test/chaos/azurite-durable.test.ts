@@ -1,44 +1,44 @@
-// Azurite on disk answers a write only once its database file holds it: read the file Azurite wrote
-// right after the answer, with lokijs itself (no stop, no autosave in between).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+// Azurite on disk answers a write only once its files hold it: the data directory copied right after the
+// answers (what a kill -9 would leave, no stop, no save in between), then a second Azurite started on the
+// copy serves every answered row.
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { startAzuriteTables } from '../support/azurite.js';
 
-interface SavedDatabase {
-  collections: { name: string; data: { properties?: Record<string, unknown> }[] }[];
-}
-
-async function saved(dir: string): Promise<SavedDatabase> {
-  return JSON.parse(await readFile(join(dir, '__azurite_db_table__.json'), 'utf8')) as SavedDatabase;
+function table(connectionString: string): TableClient {
+  return TableClient.fromConnectionString(connectionString, 'durable', { allowInsecureConnection: true });
 }
 
 describe('Azurite on disk', () => {
-  it('has every answered write in its file, entity properties whatever their names', async () => {
+  it('has every answered write in its files, entity properties whatever their names', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'basewatch-azurite-durable-'));
-    const azurite = await startAzuriteTables({ location: dir });
+    const azurite = await startAzuriteTables({ location: join(dir, 'live') });
     try {
-      const table = TableClient.fromConnectionString(azurite.connectionString, 'durable', {
-        allowInsecureConnection: true,
-      });
-      await table.createTable();
+      const live = table(azurite.connectionString);
+      await live.createTable();
       await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          table.upsertEntity({ partitionKey: 'p', rowKey: `r${i}`, ttl: 'kept', constraints: i }, 'Replace'),
+          live.upsertEntity({ partitionKey: 'p', rowKey: `r${i}`, ttl: 'kept', constraints: i }, 'Replace'),
         ),
       );
-      const rows = (await saved(dir)).collections
-        .filter((collection) => collection.name.endsWith('$durable'))
-        .flatMap((collection) => collection.data);
+      await cp(join(dir, 'live'), join(dir, 'left'), { recursive: true });
+    } finally {
+      await azurite.stop();
+    }
+    const restarted = await startAzuriteTables({ location: join(dir, 'left') });
+    try {
+      const rows: Record<string, unknown>[] = [];
+      for await (const row of table(restarted.connectionString).listEntities()) rows.push(row);
       expect(rows).toHaveLength(20);
-      expect(rows.map((row) => row.properties?.ttl)).toEqual(Array(20).fill('kept'));
-      expect(rows.map((row) => row.properties?.constraints).sort((a, b) => Number(a) - Number(b))).toEqual(
+      expect(rows.map((row) => row.ttl)).toEqual(Array(20).fill('kept'));
+      expect(rows.map((row) => row.constraints).sort((a, b) => Number(a) - Number(b))).toEqual(
         Array.from({ length: 20 }, (_, i) => i),
       );
     } finally {
-      await azurite.stop();
+      await restarted.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });
