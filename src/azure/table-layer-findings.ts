@@ -1,16 +1,28 @@
-// Layer findings in a Table of their own (`<prefix>layers`): one row per layer digest, the findings as
-// gzipped JSON split over binary properties (64 KiB each, at most 15 to stay under the 1 MiB entity).
-// A layer's content never changes, so rows are only inserted, never updated.
+// Layer and image findings in a Table of their own (`<prefix>layers`): one row per layer digest, and one
+// per image manifest digest with what its layers add up to, each as gzipped JSON split over binary
+// properties (64 KiB each, at most 15 to stay under the 1 MiB entity). Content named by a digest never
+// changes, so rows are only inserted, never updated; the partitions carry FINDINGS_VERSION, so rows an
+// older reader wrote are not read.
 
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { RestError, type TableClient } from '@azure/data-tables';
-import type { LayerFindings, LayerFindingsCache } from '../core/layer-findings.js';
+import { odata, RestError, type TableClient } from '@azure/data-tables';
+import {
+  FINDINGS_VERSION,
+  type ImageFindings,
+  type ImageFindingsCache,
+  type LayerFindings,
+  type LayerFindingsBatch,
+  type LayerFindingsCache,
+} from '../core/layer-findings.js';
 import { DEFAULT_TABLE_PREFIX } from './state-store.js';
 import { type TableStorageConnection, tableClient } from './table-client.js';
 
 const PART_BYTES = 64 * 1024;
 const MAX_PARTS = 15;
-const PARTITION = 'layer';
+const LAYERS = `layer-v${FINDINGS_VERSION}`;
+const IMAGES = `image-v${FINDINGS_VERSION}`;
+/** Table storage takes at most 15 comparisons in a filter: the partition's and 14 row keys. */
+const KEYS_PER_QUERY = 14;
 
 export async function openTableLayerFindings(
   connection: TableStorageConnection,
@@ -23,50 +35,97 @@ export async function openTableLayerFindings(
   return new TableLayerFindings(client);
 }
 
-export class TableLayerFindings implements LayerFindingsCache {
+type Row = Record<string, unknown> & { rowKey?: string };
+
+export class TableLayerFindings implements LayerFindingsCache, LayerFindingsBatch, ImageFindingsCache {
   constructor(private readonly table: TableClient) {}
 
-  async get(layerDigest: string): Promise<LayerFindings | undefined> {
-    let entity: Record<string, unknown>;
+  get(layerDigest: string): Promise<LayerFindings | undefined> {
+    return this.read<LayerFindings>(LAYERS, layerDigest);
+  }
+
+  async getMany(layerDigests: readonly string[]): Promise<ReadonlyMap<string, LayerFindings>> {
+    const keys = [...new Set(layerDigests.map(rowKey))];
+    const queries = [];
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const some = keys.slice(i, i + KEYS_PER_QUERY);
+      const filter = `${odata`PartitionKey eq ${LAYERS}`} and (${some.map((key) => odata`RowKey eq ${key}`).join(' or ')})`;
+      queries.push(this.query(filter));
+    }
+    const found = new Map<string, LayerFindings>();
+    for (const rows of await Promise.all(queries))
+      for (const row of rows) {
+        const findings = unpack<LayerFindings>(row);
+        if (findings && row.rowKey) found.set(digestOf(row.rowKey), findings);
+      }
+    return found;
+  }
+
+  put(layerDigest: string, findings: LayerFindings): Promise<void> {
+    return this.insert(LAYERS, layerDigest, findings);
+  }
+
+  getImage(manifestDigest: string): Promise<ImageFindings | undefined> {
+    return this.read<ImageFindings>(IMAGES, manifestDigest);
+  }
+
+  putImage(manifestDigest: string, findings: ImageFindings): Promise<void> {
+    return this.insert(IMAGES, manifestDigest, findings);
+  }
+
+  private async read<T>(partition: string, digest: string): Promise<T | undefined> {
     try {
-      entity = await this.table.getEntity(PARTITION, rowKey(layerDigest));
+      return unpack<T>(await this.table.getEntity<Row>(partition, rowKey(digest)));
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
     }
-    const parts: Uint8Array[] = [];
-    for (let i = 0; i < Number(entity.parts); i++) {
-      const part = entity[`p${i}`];
-      if (!(part instanceof Uint8Array)) return undefined;
-      parts.push(part);
-    }
-    try {
-      return JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as LayerFindings;
-    } catch {
-      // A damaged row is as good as none: the layer is read again and the row left for a later put.
-      return undefined;
-    }
   }
 
-  async put(layerDigest: string, findings: LayerFindings): Promise<void> {
-    const packed = gzipSync(JSON.stringify(findings));
+  private async query(filter: string): Promise<Row[]> {
+    const rows: Row[] = [];
+    for await (const row of this.table.listEntities<Row>({ queryOptions: { filter } })) rows.push(row);
+    return rows;
+  }
+
+  private async insert(partition: string, digest: string, value: unknown): Promise<void> {
+    const packed = gzipSync(JSON.stringify(value));
     const parts = Math.ceil(packed.length / PART_BYTES);
-    // Findings too large for one row are not cached; the layer is read again next time.
+    // Findings too large for one row are not cached; they are worked out again next time.
     if (parts > MAX_PARTS) return;
-    const entity: Record<string, unknown> = { partitionKey: PARTITION, rowKey: rowKey(layerDigest), parts };
+    const entity: Record<string, unknown> = { partitionKey: partition, rowKey: rowKey(digest), parts };
     for (let i = 0; i < parts; i++) entity[`p${i}`] = packed.subarray(i * PART_BYTES, (i + 1) * PART_BYTES);
     try {
       await this.table.createEntity(entity as { partitionKey: string; rowKey: string });
     } catch (error) {
-      // Someone put the same layer first: its findings are the same, since the digest names the content.
+      // Someone put the same digest first: its findings are the same, since the digest names the content.
       if (error instanceof RestError && error.statusCode === 409) return;
       throw error;
     }
   }
 }
 
+/** The value a row holds, or undefined when the row is damaged (it is then worked out again). */
+function unpack<T>(row: Row): T | undefined {
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < Number(row.parts); i++) {
+    const part = row[`p${i}`];
+    if (!(part instanceof Uint8Array)) return undefined;
+    parts.push(part);
+  }
+  try {
+    return JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `sha256:ab…` → `sha256_ab…`: a digest has no character a key forbids but ':' reads better replaced. */
 function rowKey(digest: string): string {
-  if (!/^[a-z0-9]+:[a-f0-9]{32,128}$/.test(digest)) throw new Error(`'${digest}' is not a layer digest`);
+  if (!/^[a-z0-9]+:[a-f0-9]{32,128}$/.test(digest)) throw new Error(`'${digest}' is not a digest`);
   return digest.replace(':', '_');
+}
+
+function digestOf(key: string): string {
+  return key.replace('_', ':');
 }

@@ -1,6 +1,7 @@
 // What one layer says about the few files a package inventory needs, and the port that remembers it by
 // layer digest: a layer's content never changes, so two images sharing a layer read it once.
-import type { InstalledPackage, OsRelease } from './installed-packages.js';
+import type { InstalledPackage, OsRelease, PackageInventory } from './installed-packages.js';
+import type { Platform } from './platform.js';
 
 /** A file the layer holds, already parsed (raw files are not kept). */
 export type FoundFile =
@@ -27,4 +28,41 @@ export interface LayerFindingsCache {
   get(layerDigest: string): Promise<LayerFindings | undefined>;
   /** Remembers a layer's findings; a second put of the same digest may be ignored. */
   put(layerDigest: string, findings: LayerFindings): Promise<void>;
+}
+
+/**
+ * Bumped whenever a layer or an image is read differently (a new database, a parser fixed): findings
+ * kept by an older reader are then not taken, since they say what that reader could not see.
+ */
+export const FINDINGS_VERSION = 2;
+
+/** Optional: the findings of many layers in one request instead of one request a layer. */
+export interface LayerFindingsBatch {
+  /** The findings of those digests that were read before; a digest never read is absent. */
+  getMany(layerDigests: readonly string[]): Promise<ReadonlyMap<string, LayerFindings>>;
+}
+
+/** What the layers of one image add up to: its OS release and package inventory. */
+export interface ImageFindings {
+  /** The platform its config names, when the config was read (an index entry names its own). */
+  readonly platform?: Platform;
+  readonly os?: OsRelease;
+  readonly inventory: PackageInventory;
+}
+
+/** Optional: an image's findings by its manifest digest, so a warm diff reads one entry an image. */
+export interface ImageFindingsCache {
+  /** What the image with this manifest digest was found to hold, or undefined when never worked out. */
+  getImage(manifestDigest: string): Promise<ImageFindings | undefined>;
+  /** Remembers an image's findings; a second put of the same digest may be ignored. */
+  putImage(manifestDigest: string, findings: ImageFindings): Promise<void>;
+}
+
+export function answersMany(cache: LayerFindingsCache): cache is LayerFindingsCache & LayerFindingsBatch {
+  return typeof (cache as Partial<LayerFindingsBatch>).getMany === 'function';
+}
+
+export function remembersImages(cache: LayerFindingsCache): cache is LayerFindingsCache & ImageFindingsCache {
+  const images = cache as Partial<ImageFindingsCache>;
+  return typeof images.getImage === 'function' && typeof images.putImage === 'function';
 }

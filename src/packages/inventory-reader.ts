@@ -1,8 +1,15 @@
 // The package inventory of an image, per platform, from any ImageStore. Each layer is read at most once:
 // by digest from the cache, else streamed from the store (verified against its digest) and remembered.
+// A cache that remembers images answers a warm diff with one entry an image, read beside its config.
 import pLimit from 'p-limit';
 import type { ImageInventory, PlatformInventory } from '../core/installed-packages.js';
-import type { LayerFindings, LayerFindingsCache } from '../core/layer-findings.js';
+import {
+  answersMany,
+  type ImageFindings,
+  type LayerFindings,
+  type LayerFindingsCache,
+  remembersImages,
+} from '../core/layer-findings.js';
 import { formatPlatform, type Platform, platformMatches } from '../core/platform.js';
 import { verified } from '../registry/blob-verifier.js';
 import { platformOfConfig, readParts } from '../registry/image-config.js';
@@ -41,25 +48,34 @@ export class InventoryReader {
   async inventory(store: ImageStore, ref: StoreReference): Promise<ImageInventory> {
     const top = await store.getManifest(ref);
     if (!isIndex(top.manifest)) {
-      const { manifest, config } = await readParts(store, ref.repository, top);
-      const platform = platformOfConfig(config);
+      // A remembered image names the platform its config does: the config is then not read.
+      const known = await this.remembered(top.digest);
+      const platform =
+        known?.platform ?? platformOfConfig((await readParts(store, ref.repository, top)).config);
       const wanted = this.options.platforms;
       if (wanted && wanted.length > 0 && !wanted.some((p) => platformMatches(p, platform)))
         return { digest: top.digest, platforms: [] };
+      const image = { digest: top.digest, manifest: top.manifest, platform };
       return {
         digest: top.digest,
-        platforms: [await this.platform(store, ref.repository, top.digest, manifest, platform)],
+        platforms: [await this.platform(store, ref.repository, image, known, { platform })],
       };
     }
     const children = top.manifest.manifests.filter((entry) => this.wanted(entry));
     const platforms = await Promise.all(
       children.map(async (entry) => {
+        const remembered = this.remembered(entry.digest);
         const child = await store.getManifest({ repository: ref.repository, digest: entry.digest });
         if (isIndex(child.manifest))
           throw new Error(
             `${entry.digest} in ${store.location}/${ref.repository} is a nested index, not an image`,
           );
-        return this.platform(store, ref.repository, entry.digest, child.manifest, entry.platform as Platform);
+        const image = {
+          digest: entry.digest,
+          manifest: child.manifest,
+          platform: entry.platform as Platform,
+        };
+        return this.platform(store, ref.repository, image, await remembered);
       }),
     );
     return { digest: top.digest, platforms };
@@ -72,12 +88,13 @@ export class InventoryReader {
     return !wanted || wanted.length === 0 || wanted.some((p) => platformMatches(p, entry.platform));
   }
 
+  /** One image's inventory: as remembered (`known`), else from its layers, then remembered with `keep`. */
   private async platform(
     store: ImageStore,
     repository: string,
-    digest: string,
-    manifest: ImageManifest,
-    platform: Platform,
+    { digest, manifest, platform }: { digest: string; manifest: ImageManifest; platform: Platform },
+    known: ImageFindings | undefined,
+    keep: Pick<ImageFindings, 'platform'> = {},
   ): Promise<PlatformInventory> {
     const layers = manifest.layers.map((layer) => ({ digest: layer.digest, size: layer.size }));
     const base = { platform: formatPlatform(platform), digest, layers };
@@ -86,25 +103,69 @@ export class InventoryReader {
         ...base,
         inventory: { known: false, reason: `package list unknown: ${platform.os} images are not read` },
       };
+    if (known) return { ...base, ...(known.os && { os: known.os }), inventory: known.inventory };
+    this.askInOneGo(store, repository, manifest.layers);
     const read = await Promise.all(
       manifest.layers.map(async (layer) => ({
         digest: layer.digest,
         findings: await this.findings(store, repository, layer),
       })),
     );
-    return { ...base, ...finalInventory(read) };
+    const found = finalInventory(read);
+    const cache = this.options.cache;
+    if (cache && remembersImages(cache))
+      await cache
+        .putImage(digest, { ...keep, ...found })
+        .catch((error: Error) => this.options.onCacheError?.(digest, error));
+    return { ...base, ...found };
+  }
+
+  /** What the cache remembers of the image with this manifest digest; a cache that cannot answer is a miss. */
+  private remembered(digest: string): Promise<ImageFindings | undefined> {
+    const cache = this.options.cache;
+    if (!cache || !remembersImages(cache)) return Promise.resolve(undefined);
+    return cache.getImage(digest).catch((error: Error) => {
+      this.options.onCacheError?.(digest, error);
+      return undefined;
+    });
+  }
+
+  /**
+   * Asks a cache that answers many layers at once for every layer of an image this reader has not
+   * met yet, in one request; each layer it does not know is then streamed without asking again.
+   */
+  private askInOneGo(store: ImageStore, repository: string, layers: readonly Descriptor[]): void {
+    const cache = this.options.cache;
+    if (!cache || !answersMany(cache)) return;
+    const fresh = [
+      ...new Map(
+        layers.filter((l) => !notReadable(l) && !this.layers.has(l.digest)).map((l) => [l.digest, l]),
+      ).values(),
+    ];
+    if (fresh.length === 0) return;
+    const answered = cache.getMany(fresh.map((layer) => layer.digest)).catch((error: Error) => {
+      for (const layer of fresh) this.options.onCacheError?.(layer.digest, error);
+      return new Map<string, LayerFindings>();
+    });
+    for (const layer of fresh)
+      this.remember(
+        layer.digest,
+        answered.then((found) => found.get(layer.digest) ?? this.readAndKeep(store, repository, layer)),
+      );
   }
 
   private findings(store: ImageStore, repository: string, layer: Descriptor): Promise<LayerFindings> {
     const refusal = notReadable(layer);
     if (refusal) return Promise.resolve({ files: {}, deleted: [], opaque: [], unreadable: refusal });
-    let pending = this.layers.get(layer.digest);
-    if (!pending) {
-      pending = this.readThrough(store, repository, layer);
-      // A failed read is not remembered: the next image that needs the layer tries again.
-      pending.catch(() => this.layers.delete(layer.digest));
-      this.layers.set(layer.digest, pending);
-    }
+    return (
+      this.layers.get(layer.digest) ?? this.remember(layer.digest, this.readThrough(store, repository, layer))
+    );
+  }
+
+  private remember(digest: string, pending: Promise<LayerFindings>): Promise<LayerFindings> {
+    // A failed read is not remembered: the next image that needs the layer tries again.
+    pending.catch(() => this.layers.delete(digest));
+    this.layers.set(digest, pending);
     return pending;
   }
 
@@ -118,7 +179,14 @@ export class InventoryReader {
       this.options.onCacheError?.(layer.digest, error);
       return undefined;
     });
-    if (cached) return cached;
+    return cached ?? this.readAndKeep(store, repository, layer);
+  }
+
+  private async readAndKeep(
+    store: ImageStore,
+    repository: string,
+    layer: Descriptor,
+  ): Promise<LayerFindings> {
     const findings = await this.streams(() => this.stream(store, repository, layer));
     await this.options.cache
       ?.put(layer.digest, findings)

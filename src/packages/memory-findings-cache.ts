@@ -1,23 +1,66 @@
-// Layer findings kept in memory, the most recent `capacity` layers: for one command run, and for tests.
-import type { LayerFindings, LayerFindingsCache } from '../core/layer-findings.js';
+// Layer and image findings kept in memory, the most recent `capacity` of each: for one command run, and
+// for tests.
+import type {
+  ImageFindings,
+  ImageFindingsCache,
+  LayerFindings,
+  LayerFindingsBatch,
+  LayerFindingsCache,
+} from '../core/layer-findings.js';
 
-export class MemoryLayerFindingsCache implements LayerFindingsCache {
-  private readonly entries = new Map<string, LayerFindings>();
+export class MemoryLayerFindingsCache implements LayerFindingsCache, LayerFindingsBatch, ImageFindingsCache {
+  private readonly layers: RecentlyUsed<LayerFindings>;
+  private readonly images: RecentlyUsed<ImageFindings>;
 
-  constructor(private readonly capacity = 1000) {}
+  constructor(capacity = 1000) {
+    this.layers = new RecentlyUsed(capacity);
+    this.images = new RecentlyUsed(capacity);
+  }
 
   async get(layerDigest: string): Promise<LayerFindings | undefined> {
-    const found = this.entries.get(layerDigest);
-    if (found) {
-      this.entries.delete(layerDigest);
-      this.entries.set(layerDigest, found);
+    return this.layers.get(layerDigest);
+  }
+
+  async getMany(layerDigests: readonly string[]): Promise<ReadonlyMap<string, LayerFindings>> {
+    const found = new Map<string, LayerFindings>();
+    for (const digest of layerDigests) {
+      const findings = this.layers.get(digest);
+      if (findings) found.set(digest, findings);
     }
     return found;
   }
 
   async put(layerDigest: string, findings: LayerFindings): Promise<void> {
-    this.entries.delete(layerDigest);
-    this.entries.set(layerDigest, findings);
+    this.layers.set(layerDigest, findings);
+  }
+
+  async getImage(manifestDigest: string): Promise<ImageFindings | undefined> {
+    return this.images.get(manifestDigest);
+  }
+
+  async putImage(manifestDigest: string, findings: ImageFindings): Promise<void> {
+    this.images.set(manifestDigest, findings);
+  }
+}
+
+/** A map that forgets the entry used longest ago once it holds more than `capacity`. */
+class RecentlyUsed<T> {
+  private readonly entries = new Map<string, T>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): T | undefined {
+    const found = this.entries.get(key);
+    if (found !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, found);
+    }
+    return found;
+  }
+
+  set(key: string, value: T): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 }
