@@ -9,7 +9,7 @@ import type { Actor } from '../core/state.js';
 import { splitPrivateKey } from '../registry/private-store.js';
 import type { KeptPrevious } from './activities/gate-steps.js';
 import { changesOf } from './changes-step.js';
-import { sendDigests } from './digest-step.js';
+import { outcomeChanges, sendDigests } from './digest-step.js';
 import { Activity } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
 import { type GateOutcome, passGate } from './pass-gate.js';
@@ -173,7 +173,7 @@ function* rejectDigest(
     digest,
     status: 'rejected',
     ...(input.previousDigest !== undefined && { previousDigest: input.previousDigest }),
-    ...(changes && { changes }),
+    ...(changes && { changes: outcomeChanges(changes) }),
     reason: `${verdict.check}: ${verdict.reason}`,
     checks,
     rebuilds: [],
@@ -298,7 +298,7 @@ function* rebuildAndReport(
     digest,
     status: 'synced',
     ...(previousDigest !== undefined && { previousDigest }),
-    ...(changes && { changes }),
+    ...(changes && { changes: outcomeChanges(changes) }),
     rebuilds: outcomes,
   };
 }
