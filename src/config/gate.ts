@@ -59,6 +59,15 @@ function gateCheck(raw: RawCheck): GateCheck {
     const { task, timeoutSeconds } = typeof raw.acrTask === 'string' ? { task: raw.acrTask } : raw.acrTask;
     return { kind: 'acrTask', task, timeoutSeconds: timeoutSeconds ?? DEFAULT_ACR_TASK_TIMEOUT_SECONDS };
   }
+  if (raw.packages !== undefined) {
+    const { deny, maxChanges, forbid } = raw.packages;
+    return {
+      kind: 'packages',
+      deny: deny ?? [],
+      ...(maxChanges !== undefined && { maxChanges }),
+      forbid: forbid ?? [],
+    };
+  }
   return { kind: 'signature', policy: raw.signature ?? {} };
 }
 

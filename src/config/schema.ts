@@ -5,6 +5,7 @@ import { parseNcrontab } from '../core/ncrontab.js';
 import { privateImageKey } from '../core/private-image.js';
 import { parseReference } from '../core/reference.js';
 import { tagPolicyProblems } from '../core/tag-policy.js';
+import { packageRulesSchema } from './package-rules.js';
 import { referrerPolicySchema } from './referrer-policy.js';
 import { parseRegistryLocation } from './registry-location.js';
 import { isSecretReference, SECRET_REFERENCE, type SecretReference } from './secret.js';
@@ -116,6 +117,7 @@ const gateCheck = strict({
     ])
     .optional(),
   signature: signaturePolicySchema.optional(),
+  packages: packageRulesSchema.optional(),
 }).superRefine((value, ctx) => {
   const given = GATE_CHECKS.filter((key) => value[key] !== undefined);
   if (given.length !== 1) {
@@ -126,7 +128,7 @@ const gateCheck = strict({
   }
 });
 
-const GATE_CHECKS = ['platforms', 'maxGrowth', 'webhook', 'acrTask', 'signature'] as const;
+const GATE_CHECKS = ['platforms', 'maxGrowth', 'webhook', 'acrTask', 'signature', 'packages'] as const;
 
 const gateObject = strict({ quarantine: z.string().optional(), checks: z.array(gateCheck).min(1) });
 // 'none' or the object; an object is reported against the object's fields, not as "no union member".

@@ -4,9 +4,17 @@
 import { dirname, resolve } from 'node:path';
 import { registryHost } from '../../config/registry-location.js';
 import type { SignaturePolicy } from '../../config/signature-policy.js';
-import { type GateCheck, growthVerdict, keptTag, missingPlatforms } from '../../core/gate.js';
+import {
+  type GateCheck,
+  growthVerdict,
+  keptTag,
+  missingPlatforms,
+  packagesVerdict,
+} from '../../core/gate.js';
 import type { ValidationProgress, ValidationSubject } from '../../core/gate-validator.js';
+import type { ImageChanges } from '../../core/image-changes.js';
 import { isTransient } from '../../core/transient.js';
+import { privateImageChanges } from '../../packages/private-image-changes.js';
 import { imagePlatforms, platformSizes } from '../../registry/platform-sizes.js';
 import { splitPrivateKey } from '../../registry/private-store.js';
 import { signatureVerdict } from '../../signatures/signature-verdict.js';
@@ -140,9 +148,30 @@ async function runCheck(deps: WorkflowDeps, input: GateCheckInput): Promise<Vali
         baseDir: dirname(resolve(config.file)),
       });
     }
+    case 'packages':
+      return packagesVerdict(await changesFromCurrent(deps, subject, quarantine), check);
     default:
       return deps.validatorFor(check).start(check, subject);
   }
+}
+
+/**
+ * The package diff from the digest the target tag holds now (not the one the cycle saw: a push may have
+ * moved it since) to the quarantined digest; undefined when the tag holds nothing yet (a first import).
+ */
+async function changesFromCurrent(
+  deps: WorkflowDeps,
+  subject: ValidationSubject,
+  quarantine: string,
+): Promise<ImageChanges | undefined> {
+  const { repository, tag } = splitPrivateKey(subject.image);
+  const current = await deps.privateStores(repository).headManifest({ repository, tag });
+  if (current === undefined) return undefined;
+  return privateImageChanges(
+    deps.privateStores,
+    { target: subject.image, from: current.digest, to: subject.digest, toRepository: quarantine },
+    deps.layerFindings,
+  );
 }
 
 async function failClosed(run: () => Promise<ValidationProgress>): Promise<ValidationProgress> {
