@@ -31,6 +31,7 @@ import { CopyImporter } from './registry/copy-importer.js';
 import { DistributionClient } from './registry/distribution-client.js';
 import { HttpClient } from './registry/http.js';
 import { privateStores } from './registry/private-store.js';
+import { PullBudget } from './registry/pull-budget.js';
 import { RebaseRebuilder } from './registry/rebase-rebuilder.js';
 import { StorePromoter } from './registry/store-promoter.js';
 import { upstreamStores } from './registry/upstream-stores.js';
@@ -98,7 +99,15 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
   const plainHttpHosts = new Set(
     location.kind === 'registry' && location.scheme === 'http' ? [location.host] : [],
   );
-  const client = new DistributionClient({ http, credentials, logger, plainHttpHosts });
+  // One allowance per upstream registry for the whole host: what imports pull, checks see.
+  const pullBudget = new PullBudget();
+  const client = new DistributionClient({
+    http,
+    credentials,
+    logger,
+    plainHttpHosts,
+    onRateLimit: (registry, rateLimit) => pullBudget.observe(registry, rateLimit),
+  });
   const stores = privateStores(config.registry.location, client);
 
   const importer: Importer =
@@ -155,6 +164,7 @@ export function buildPorts(options: PortsOptions): WorkflowDeps {
     config: async () => config,
     state: options.state,
     upstream: upstreamStores(client),
+    pullBudget,
     importer,
     privateStores: stores,
     rebuilderFor,

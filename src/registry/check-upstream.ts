@@ -1,9 +1,10 @@
-// Notices upstream changes cheaply: one HEAD per tracked tag, bounded per registry, and a pull
-// budget per registry so basewatch never spends the pulls that imports will need.
+// Notices upstream changes cheaply: one HEAD per tracked tag, bounded per registry, within the pull
+// budget of each registry that it shares with imports, so a check never spends the pulls an import needs.
 import pLimit from 'p-limit';
 import { formatReference, type ImageReference, manifestSelector } from '../core/reference.js';
 import { RegistryError } from './errors.js';
 import { type CountedHead, countsPulls, type ImageStore, type StoresByRegistry } from './image-store.js';
+import { FALLBACK_WINDOW_SECONDS, PullBudget } from './pull-budget.js';
 import type { RateLimit } from './rate-limit.js';
 
 export type UpstreamCheck =
@@ -24,98 +25,102 @@ export interface CheckUpstreamOptions {
   readonly concurrencyPerRegistry?: number;
   /** Pulls to keep in hand per registry; when the registry's remaining count reaches it, the rest wait. */
   readonly minRemaining?: number;
+  /**
+   * The pull allowance shared with imports (a check never spends what a pending import holds); absent:
+   * one for this call alone.
+   */
+  readonly budget?: PullBudget;
+  /** Hears of each check as it completes (not awaited by the check: a slow listener holds no HEAD back). */
+  readonly onChecked?: (check: UpstreamCheck, index: number) => void | Promise<void>;
   readonly now?: () => number;
 }
 
 export const DEFAULT_CONCURRENCY_PER_REGISTRY = 8;
-/** When a registry names no window, assume an hour before trying again. */
-const FALLBACK_WINDOW_SECONDS = 3600;
-
-/** What we know of one registry's pull budget during a cycle. */
-class RegistryBudget {
-  rateLimit: RateLimit | undefined;
-  pausedUntil: number | undefined;
-  reason = '';
-
-  constructor(private readonly minRemaining: number) {}
-
-  observe(rateLimit: RateLimit | undefined, now: number): void {
-    if (!rateLimit) return;
-    this.rateLimit = rateLimit;
-    // A counted request would take us under the reserve: stop here rather than spend it.
-    if (rateLimit.remaining <= this.minRemaining && this.pausedUntil === undefined) {
-      this.pause(
-        now + (rateLimit.windowSeconds ?? FALLBACK_WINDOW_SECONDS) * 1000,
-        `registry reports ${rateLimit.remaining} pulls remaining, at or under the reserve of ${this.minRemaining}`,
-      );
-    }
-  }
-
-  pause(until: number, reason: string): void {
-    this.pausedUntil = Math.max(this.pausedUntil ?? 0, until);
-    this.reason = reason;
-  }
-}
 
 /**
- * The current digest of each tracked tag. Checks that would spend a registry's remaining pulls are
- * reported as deferred with the time to try again, not as failures.
+ * The current digest of each tracked tag. Checks that would spend a registry's remaining pulls (its
+ * reserve, or what pending imports hold) are reported as deferred with the time to try again, not as failures.
  */
 export async function checkUpstream(
   refs: readonly ImageReference[],
   options: CheckUpstreamOptions,
 ): Promise<UpstreamReport> {
   const now = options.now ?? Date.now;
+  const budget = options.budget ?? new PullBudget(now);
+  const minRemaining = options.minRemaining ?? 0;
   const limits = new Map<string, ReturnType<typeof pLimit>>();
-  const budgets = new Map<string, RegistryBudget>();
   for (const ref of refs) {
-    if (!limits.has(ref.registry)) {
+    if (!limits.has(ref.registry))
       limits.set(ref.registry, pLimit(options.concurrencyPerRegistry ?? DEFAULT_CONCURRENCY_PER_REGISTRY));
-      budgets.set(ref.registry, new RegistryBudget(options.minRemaining ?? 0));
-    }
   }
 
+  const heard: (void | Promise<void>)[] = [];
   const checks = await Promise.all(
-    refs.map((ref) => {
-      const budget = budgets.get(ref.registry)!;
-      return limits.get(ref.registry)!(() => checkOne(ref, budget, options.stores(ref.registry), now));
-    }),
+    refs.map((ref, index) =>
+      limits.get(ref.registry)!(async () => {
+        const check = await checkOne(ref, budget, minRemaining, options.stores(ref.registry), now);
+        if (options.onChecked) heard.push(options.onChecked(check, index));
+        return check;
+      }),
+    ),
   );
+  await Promise.all(heard);
 
   const rateLimits: Record<string, RateLimit> = {};
-  for (const [registry, budget] of budgets) if (budget.rateLimit) rateLimits[registry] = budget.rateLimit;
+  for (const registry of limits.keys()) {
+    const rateLimit = budget.rateLimit(registry);
+    if (rateLimit) rateLimits[registry] = rateLimit;
+  }
   return { checks, rateLimits };
 }
 
 async function checkOne(
   ref: ImageReference,
-  budget: RegistryBudget,
+  budget: PullBudget,
+  minRemaining: number,
   store: ImageStore,
   now: () => number,
 ): Promise<UpstreamCheck> {
   const name = formatReference(ref);
-  const deferred = (): UpstreamCheck => ({
-    status: 'deferred',
-    ref: name,
-    reason: budget.reason,
-    resumeAt: new Date(budget.pausedUntil!).toISOString(),
-  });
-  if (budget.pausedUntil !== undefined) return deferred();
+  const verdict = budget.forCheck(ref.registry, minRemaining);
+  if (!verdict.proceed)
+    return {
+      status: 'deferred',
+      ref: name,
+      reason: verdict.reason,
+      resumeAt: new Date(verdict.resumeAt).toISOString(),
+    };
+  let head: CountedHead;
   try {
-    const head = await headCounted(store, ref);
-    budget.observe(head.rateLimit, now());
-    if (!head.manifest) throw notFound(ref);
-    return { status: 'current', ref: name, digest: head.manifest.digest, mediaType: head.manifest.mediaType };
+    head = await headCounted(store, ref);
+    if (head.rateLimit) budget.observe(ref.registry, head.rateLimit);
   } catch (error) {
-    if (error instanceof RegistryError && error.code === 'TOOMANYREQUESTS') {
-      const waitSeconds =
-        error.retryAfterSeconds ?? budget.rateLimit?.windowSeconds ?? FALLBACK_WINDOW_SECONDS;
-      budget.pause(now() + waitSeconds * 1000, `registry answered 429 TOOMANYREQUESTS: ${error.message}`);
-      return deferred();
-    }
-    const code = error instanceof RegistryError ? error.code : 'ERROR';
-    return { status: 'failed', ref: name, code, error: (error as Error).message };
+    budget.checkEnded(ref.registry);
+    return checkFailed(ref, name, error, budget, now);
   }
+  budget.checkEnded(ref.registry);
+  if (!head.manifest) return checkFailed(ref, name, notFound(ref), budget, now);
+  return { status: 'current', ref: name, digest: head.manifest.digest, mediaType: head.manifest.mediaType };
+}
+
+/** A check whose HEAD failed: deferred when the registry refused for its limit, else failed alone. */
+function checkFailed(
+  ref: ImageReference,
+  name: string,
+  error: unknown,
+  budget: PullBudget,
+  now: () => number,
+): UpstreamCheck {
+  if (error instanceof RegistryError && error.code === 'TOOMANYREQUESTS') {
+    const waitSeconds =
+      error.retryAfterSeconds ?? budget.rateLimit(ref.registry)?.windowSeconds ?? FALLBACK_WINDOW_SECONDS;
+    const reason = `registry answered 429 TOOMANYREQUESTS: ${error.message}`;
+    const resumeAt = now() + waitSeconds * 1000;
+    budget.pause(ref.registry, resumeAt, reason);
+    return { status: 'deferred', ref: name, reason, resumeAt: new Date(resumeAt).toISOString() };
+  }
+  const code = error instanceof RegistryError ? error.code : 'ERROR';
+  return { status: 'failed', ref: name, code, error: (error as Error).message };
 }
 
 async function headCounted(store: ImageStore, ref: ImageReference): Promise<CountedHead> {

@@ -53,6 +53,8 @@ export interface DistributionClientOptions {
   readonly plainHttpHosts?: ReadonlySet<string>;
   /** Pages of a tag list followed at most (default 1,000). */
   readonly maxTagPages?: number;
+  /** Hears every rate limit a registry reports on a manifest answer (the pull budget checks and imports share). */
+  readonly onRateLimit?: (registry: string, rateLimit: RateLimit) => void;
 }
 
 export class DistributionClient {
@@ -62,12 +64,14 @@ export class DistributionClient {
   private readonly pings = new Map<string, Promise<void>>();
   private readonly plainHttpHosts: ReadonlySet<string>;
   private readonly maxTagPages: number;
+  private readonly onRateLimit: ((registry: string, rateLimit: RateLimit) => void) | undefined;
 
   constructor(options: DistributionClientOptions = {}) {
     this.http = options.http ?? new HttpClient({ logger: options.logger ?? silentLogger });
     this.logger = options.logger ?? silentLogger;
     this.plainHttpHosts = options.plainHttpHosts ?? new Set();
     this.maxTagPages = options.maxTagPages ?? MAX_TAG_PAGES;
+    this.onRateLimit = options.onRateLimit;
     this.auth = new Authenticator({
       http: this.http,
       baseUrl: (registry) => this.baseUrl(registry),
@@ -108,6 +112,7 @@ export class DistributionClient {
     if (response.status === 404) return undefined;
     if (response.status !== 200) throw await this.failure(call, response);
     const rateLimit = parseRateLimit(response.headers);
+    if (rateLimit) this.onRateLimit?.(ref.registry, rateLimit);
     const digest = firstHeader(response.headers, 'docker-content-digest');
     if (!digest) {
       this.logger.debug('registry sent no digest on HEAD; falling back to GET', { registry: ref.registry });
@@ -157,6 +162,7 @@ export class DistributionClient {
     const manifest = parseManifest(response.bytes, call);
     const mediaType = manifest.mediaType ?? firstHeader(response.headers, 'content-type') ?? '';
     const rateLimit = parseRateLimit(response.headers);
+    if (rateLimit) this.onRateLimit?.(ref.registry, rateLimit);
     return {
       mediaType,
       digest,

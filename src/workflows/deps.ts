@@ -13,6 +13,7 @@ import type { Rebuilder, RebuildMethod } from '../core/rebuilder.js';
 import type { StateStore } from '../core/state.js';
 import type { StoresByRegistry } from '../registry/image-store.js';
 import type { PrivateStores } from '../registry/private-store.js';
+import type { PullBudget } from '../registry/pull-budget.js';
 import type { WorkflowTiming } from './types.js';
 
 export interface WorkflowDeps {
@@ -21,6 +22,8 @@ export interface WorkflowDeps {
   readonly state: StateStore;
   /** The upstream registries as image stores, by host; credentials come from config references, resolved per request. */
   readonly upstream: StoresByRegistry;
+  /** Each upstream registry's pulls, shared by checks and imports in this host; absent: each check call has its own. */
+  readonly pullBudget?: PullBudget;
   readonly importer: Importer;
   /** The private registry (or OCI layout), per repository. */
   readonly privateStores: PrivateStores;

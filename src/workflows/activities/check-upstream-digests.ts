@@ -1,42 +1,80 @@
-// HEADs a batch of upstream tags, compares each digest with the private copy's, and remembers what it saw.
+// HEADs a batch of upstream tags, compares each digest with the private copy's, remembers what it saw,
+// and holds the pulls each changed tag's import will need.
 import pLimit from 'p-limit';
 import { type ImageReference, parseReference } from '../../core/reference.js';
 import { copiedUpstreamDigest, type TrackedImageState } from '../../core/state.js';
 import { checkUpstream, type UpstreamCheck } from '../../registry/check-upstream.js';
+import { importKey, importPulls, PullBudget } from '../../registry/pull-budget.js';
 import type { WorkflowDeps } from '../deps.js';
 import type { TagCheck, TrackedTag } from '../types.js';
 
 /** Records written at once: a batch of hundreds of tags need not wait on one Table round trip after another. */
 const STATE_WRITES = 8;
 
+/**
+ * Checks a batch of tags and records each as its HEAD answers. A changed tag's import gets its pulls held
+ * in the host's budget at once, so the checks still running (this batch's and others') leave them alone.
+ */
 export async function checkUpstreamDigests(
   deps: WorkflowDeps,
   input: { tags: TrackedTag[] },
 ): Promise<TagCheck[]> {
-  const { checked, refused } = await headTrackedTags(deps, input.tags);
+  const budget = deps.pullBudget ?? new PullBudget();
   const at = deps.now().toISOString();
   const limit = pLimit(STATE_WRITES);
-  const remembered = await Promise.all(
-    checked.map(({ tag, check }) => limit(() => remember(deps, tag, check, at))),
+  const { valid, refused } = parseSources(input.tags);
+  // Read once, so a change is known (and its import's pulls held) the moment its HEAD answers.
+  const copies = new Map((await deps.state.listImages()).map((copy) => [copy.target, copy]));
+  const results: TagCheck[] = [];
+  await checkUpstream(
+    valid.map((entry) => entry.ref),
+    {
+      stores: deps.upstream,
+      minRemaining: minRemainingOf(input.tags),
+      budget,
+      onChecked: (check, index) => {
+        const { tag, ref } = valid[index]!;
+        if (check.status === 'current') {
+          const seen = compareWithCopy(tag, check.digest, copies.get(tag.target));
+          if (seen.status === 'changed')
+            budget.hold(
+              ref.registry,
+              importKey(tag.target, seen.digest),
+              importPulls(check.mediaType, tag.platforms),
+            );
+        }
+        return limit(async () => {
+          results[index] = await remember(deps, tag, check, at);
+        });
+      },
+    },
   );
-  return [...remembered, ...refused];
+  return [...results, ...refused];
 }
 
 /**
- * The upstream digest of each tag, HEADs bounded and budgeted per registry, nothing written: the
- * activity and the CLI's dry run read upstream the same way. A source that is no reference is refused alone.
+ * The upstream digest of each tag, HEADs bounded and budgeted per registry, nothing written: the CLI's
+ * dry run reads upstream as the activity does. A source that is no reference is refused alone.
  */
 export async function headTrackedTags(
-  deps: Pick<WorkflowDeps, 'upstream'>,
+  deps: Pick<WorkflowDeps, 'upstream' | 'pullBudget'>,
   tags: readonly TrackedTag[],
 ): Promise<{ checked: { tag: TrackedTag; check: UpstreamCheck }[]; refused: TagCheck[] }> {
-  const minRemaining = Math.max(0, ...tags.map((tag) => tag.minRemaining));
   const { valid, refused } = parseSources(tags);
   const report = await checkUpstream(
     valid.map((entry) => entry.ref),
-    { stores: deps.upstream, minRemaining },
+    {
+      stores: deps.upstream,
+      minRemaining: minRemainingOf(tags),
+      ...(deps.pullBudget && { budget: deps.pullBudget }),
+    },
   );
   return { checked: report.checks.map((check, index) => ({ tag: valid[index]!.tag, check })), refused };
+}
+
+/** The batch's strictest reserve, kept at each of its registries. */
+function minRemainingOf(tags: readonly TrackedTag[]): number {
+  return Math.max(0, ...tags.map((tag) => tag.minRemaining));
 }
 
 /**
