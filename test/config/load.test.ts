@@ -150,7 +150,40 @@ const BAD: [string, string, string[]][] = [
     ),
     [
       'basewatch.yaml:18:36: images[0].gate.checks[0].maxGrowth: expected a percentage, e.g. 25%',
-      'basewatch.yaml:18:42: images[0].gate.checks[1]: expected exactly one of platforms, maxGrowth, webhook, acrTask, signature, found platforms and maxGrowth',
+      'basewatch.yaml:18:42: images[0].gate.checks[1]: expected exactly one of platforms, maxGrowth, webhook, acrTask, signature, packages, found platforms and maxGrowth',
+    ],
+  ],
+  [
+    'a packages check denying a change it does not know, and a fractional maxChanges',
+    edit(
+      '    target: base/node\n',
+      '    target: base/node\n    gate: { checks: [ { packages: { deny: [downgrade, upgrade], maxChanges: 2.5 } } ] }\n',
+    ),
+    [
+      'basewatch.yaml:18:55: images[0].gate.checks[0].packages.deny[1]: expected one of: downgrade, remove',
+      'basewatch.yaml:18:77: images[0].gate.checks[0].packages.maxChanges: expected a whole number of package changes, 0 or more',
+    ],
+  ],
+  [
+    'a packages check with a negative maxChanges, a bad package name, and one with no rule at all',
+    edit(
+      '    target: base/node\n',
+      '    target: base/node\n    gate: { checks: [ { packages: { maxChanges: -1, forbid: ["tel net"] } }, { packages: {} } ] }\n',
+    ),
+    [
+      'basewatch.yaml:18:49: images[0].gate.checks[0].packages.maxChanges: expected a whole number of package changes, 0 or more',
+      'basewatch.yaml:18:62: images[0].gate.checks[0].packages.forbid[0]: expected a package name, e.g. telnet',
+      'basewatch.yaml:18:90: images[0].gate.checks[1].packages: expected at least one of deny, maxChanges, forbid',
+    ],
+  ],
+  [
+    'a packages check with a key of another check',
+    edit(
+      '    target: base/node\n',
+      '    target: base/node\n    gate: { checks: [ { packages: { deny: [remove], max: 3 } } ] }\n',
+    ),
+    [
+      "basewatch.yaml:18:53: images[0].gate.checks[0].packages.max: unknown key 'max'; expected one of: deny, maxChanges, forbid",
     ],
   ],
   [
@@ -333,6 +366,22 @@ const BAD: [string, string, string[]][] = [
   ['missing version', GOOD.replace('version: 1\n', ''), ['basewatch.yaml:1:1: version: expected version: 1']],
   ['not a mapping', '- just\n- a list\n', ['basewatch.yaml:1:1: expected object, received array']],
 ];
+
+describe('the gate check packages', () => {
+  it('keeps deny, maxChanges and forbid as written, and leaves out what is not', () => {
+    const config = parseConfig(
+      edit(
+        '    target: base/node\n',
+        '    target: base/node\n    gate:\n      checks:\n        - packages: { deny: [downgrade, remove], maxChanges: 20, forbid: [telnet, rsh] }\n        - packages: { maxChanges: 0 }\n',
+      ),
+      FILE,
+    );
+    expect(config.images[0]?.gate?.checks).toEqual([
+      { kind: 'packages', deny: ['downgrade', 'remove'], maxChanges: 20, forbid: ['telnet', 'rsh'] },
+      { kind: 'packages', deny: [], maxChanges: 0, forbid: [] },
+    ]);
+  });
+});
 
 describe('a bad config is rejected with file:line:column, the field and what was expected', () => {
   it.each(BAD)('%s', (_name, text, expected) => {
