@@ -21,14 +21,14 @@ const alpine = (release: string, db: string) =>
 const short = (digest: string) => digest.slice('sha256:'.length, 'sha256:'.length + 12);
 
 /** orders and billing (payments) build on the two bases, reports (finance) on alpine; each CI answers `outcome`. */
-function yaml(prefix: string, subscribers: string): string {
+function yaml(prefix: string, subscribers: string, pythonGate = ''): string {
   const ci = (app: string) => `{ webhook: { url: "${world.hooks.url}/${prefix}/ci/${app}" } }`;
   return `
 version: 1
 registry: { url: "http://${world.mirror.host}" }
 images:
   - { source: ${world.upstream.host}/${prefix}/alpine, tags: ["3"], target: base/${prefix}-alpine }
-  - { source: ${world.upstream.host}/${prefix}/python, tags: ["3"], target: base/${prefix}-python }
+  - { source: ${world.upstream.host}/${prefix}/python, tags: ["3"], target: base/${prefix}-python${pythonGate} }
 apps:
   - { name: orders, image: "apps/${prefix}-orders:1", team: payments, baseImages: ["base/${prefix}-alpine:3"], rebuild: ${ci('orders')} }
   - { name: billing, image: "apps/${prefix}-billing:1", team: payments, baseImages: ["base/${prefix}-python:3"], rebuild: ${ci('billing')} }
@@ -215,6 +215,46 @@ describe('per-team digests of a cycle', () => {
         ],
       },
     });
+  });
+
+  it('a base the gate rejects is in the digest of the teams whose apps stay on the old base', async () => {
+    const p = 'dj';
+    const h = await world.harness({
+      yaml: yaml(
+        p,
+        `    - { url: "${world.hooks.url}/${p}/payments", teams: [payments], format: teams, digest: cycle }
+    - { url: "${world.hooks.url}/${p}/finance", teams: [finance], format: teams, digest: cycle }
+`,
+        ', gate: { checks: [ { platforms: [linux/arm64] } ] }',
+      ),
+    });
+    ciAnswers(p, { orders: 'succeeded', reports: 'succeeded' });
+    // The python image is linux/amd64 only: the gate's platforms check refuses it.
+    const python = makeImage({ seed: 'digest-rejected' });
+    await pushImage(world.upstream.url, `${p}/python`, '3', python);
+    const id = await runCycle(h);
+
+    const payments = received(`/${p}/payments`);
+    expect(payments.map((r) => r.headers['x-basewatch-digest-id'])).toEqual([`${id}/digest/payments`]);
+    const card = JSON.parse(payments[0]!.body).attachments[0].content;
+    expect(adaptiveCardComplaints(card)).toEqual([]);
+    const body = card.body as { type: string; text?: string; facts?: { title: string; value: string }[] }[];
+    expect(body[1]!.text).toBe(`Cycle ${id}, ended ${body[1]!.text!.slice(-24)}`);
+    expect(body.map((block) => block.text ?? block.type)).toEqual([
+      'basewatch digest for payments',
+      expect.stringMatching(/^Cycle .+, ended \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      `base/${p}-python:3: ${short(python.digest)} rejected by the gate`,
+      'FactSet',
+      `- billing (apps/${p}-billing:1): not rebuilt, stays on the previous base`,
+    ]);
+    expect(body[3]!.facts).toEqual([
+      {
+        title: 'Reason',
+        value: 'platforms [linux/arm64]: missing platform linux/arm64 (the image has linux/amd64)',
+      },
+    ]);
+    // finance builds nothing on python: the cycle did not touch it, so it hears nothing.
+    expect(received(`/${p}/finance`)).toEqual([]);
   });
 
   it('a digest the receiver refused is sent again with the same id (at least once)', async () => {
