@@ -43,11 +43,12 @@ interface Run {
 }
 
 /** One process, under GNU time for its CPU and peak RSS. */
-async function timed(command: string, args: readonly string[]): Promise<Run> {
+async function timed(command: string, args: readonly string[], env?: Record<string, string>): Promise<Run> {
   const started = performance.now();
   const { stderr } = await run('/usr/bin/time', ['-f', 'bench-usage %U %S %M', command, ...args], {
     cwd: ROOT,
     maxBuffer: 16 * MiB,
+    ...(env && { env: { ...process.env, ...env } }),
   });
   const seconds = (performance.now() - started) / 1000;
   const [user, system, kib] = /bench-usage (\S+) (\S+) (\d+)/.exec(stderr)!.slice(1).map(Number) as [
@@ -69,6 +70,11 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const before = process.env.BASEWATCH_BEFORE;
   const clis: Record<string, string> = { after: CLI, ...(before && { before }) };
+  // Each build keeps its own V8 code cache: sharing one, each run would reject the other build's and compile afresh.
+  const caches = await mkdtemp(join(tmpdir(), 'basewatch-bench-startup-cache-'));
+  const cacheOf = (name: string) => ({ XDG_CACHE_HOME: join(caches, name) });
+  const basewatch = (name: string, args: readonly string[]) =>
+    timed(process.execPath, [clis[name]!, ...args], cacheOf(name));
 
   const startup: Record<string, Record<string, number>> = {};
   for (const [label, args] of [
@@ -76,10 +82,9 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
     ['validate', ['validate', '--config', CONFIG]],
   ] as const) {
     const times: Record<string, Run[]> = Object.fromEntries(Object.keys(clis).map((name) => [name, []]));
-    for (const name of Object.keys(clis)) await timed(process.execPath, [clis[name]!, ...args]);
+    for (const name of Object.keys(clis)) await basewatch(name, args);
     for (let i = 0; i < RUNS; i++)
-      for (const [name, cli] of Object.entries(clis))
-        times[name]!.push(await timed(process.execPath, [cli, ...args]));
+      for (const name of Object.keys(clis)) times[name]!.push(await basewatch(name, args));
     startup[label] = Object.assign({}, ...Object.entries(times).map(([name, runs]) => medians(name, runs)));
   }
   {
@@ -106,9 +111,9 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
           `docker://${dst}`,
         ]),
       ...Object.fromEntries(
-        Object.entries(clis).map(([name, cli]) => [
+        Object.keys(clis).map((name) => [
           `basewatch-${name}`,
-          (dst: string) => timed(process.execPath, [cli, 'copy', src, dst]),
+          (dst: string) => basewatch(name, ['copy', src, dst]),
         ]),
       ),
     };
@@ -138,9 +143,10 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
         2,
       );
     }
-    copy.oneGiBLayerPeakRssMiB = await bigLayerPeakRss(source.host);
+    copy.oneGiBLayerPeakRssMiB = await bigLayerPeakRss(source.host, cacheOf('after'));
   } finally {
     await source.stop();
+    await rm(caches, { recursive: true, force: true });
   }
 
   const result = {
@@ -156,7 +162,7 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
 }
 
 /** Peak RSS of the command copying one 1 GiB layer between two loopback registries (target ≤ 200 MiB). */
-async function bigLayerPeakRss(sourceHost: string): Promise<number> {
+async function bigLayerPeakRss(sourceHost: string, env: Record<string, string>): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'basewatch-bench-startup-big-'));
   try {
     await writeBigLayerLayout(dir, 'big', 1024 * MiB);
@@ -167,7 +173,11 @@ async function bigLayerPeakRss(sourceHost: string): Promise<number> {
   const target = await startRegistry();
   try {
     return (
-      await timed(process.execPath, [CLI, 'copy', `${sourceHost}/bench/big:1`, `${target.host}/bench/big:1`])
+      await timed(
+        process.execPath,
+        [CLI, 'copy', `${sourceHost}/bench/big:1`, `${target.host}/bench/big:1`],
+        env,
+      )
     ).peakRssMiB;
   } finally {
     await target.stop();
