@@ -74,7 +74,7 @@ export class IndexedInstanceStore implements PagingInstanceStore {
   ): Promise<void> {
     await this.store.commit(record, fromIndex, events, played);
     // Episodes that keep the status change nothing the list shows but the update time: not indexed.
-    if (this.indexedStatus.get(record.instanceId) !== record.runtimeStatus) await this.index(record);
+    if (this.indexedStatus.get(record.instanceId) !== record.runtimeStatus) await this.indexStatus(record);
   }
 
   deliver(instanceId: string, item: InboxEvent): Promise<void> {
@@ -117,16 +117,27 @@ export class IndexedInstanceStore implements PagingInstanceStore {
     return { records, ...(token && { continuationToken: token }) };
   }
 
+  /** A run created (or created again): its row, the row that finds it by id, and an older run's row gone. */
   private async index(record: InstanceRecord): Promise<void> {
     const id = escapeTableKey(record.instanceId);
-    const createdKey = `${String(LATEST_MS - Date.parse(record.createdTime)).padStart(16, '0')}|${id}`;
+    const createdKey = createdKeyOf(record);
     const known = await this.idRow(id);
     // A finished instance started again under its id is a new run: its old row goes.
     if (known && known.createdKey !== createdKey)
       await this.deleteIfPresent(BY_CREATED, String(known.createdKey));
+    await this.indexStatus(record);
+    if (known?.createdKey !== createdKey)
+      await this.runs.upsertEntity({ partitionKey: BY_ID, rowKey: id, createdKey }, 'Replace');
+  }
+
+  /**
+   * A run's new status, in its row alone: a commit never changes the created time the row's key comes
+   * from (only create does, and open repairs what a kill in create left), so the id row need not be read.
+   */
+  private async indexStatus(record: InstanceRecord): Promise<void> {
     const row: RunRow = {
       partitionKey: BY_CREATED,
-      rowKey: createdKey,
+      rowKey: createdKeyOf(record),
       instanceId: record.instanceId,
       name: record.name,
       runtimeStatus: record.runtimeStatus,
@@ -137,8 +148,6 @@ export class IndexedInstanceStore implements PagingInstanceStore {
     await this.runs.upsertEntity(row, 'Replace');
     if (TERMINAL_STATUSES.includes(record.runtimeStatus)) this.indexedStatus.delete(record.instanceId);
     else this.indexedStatus.set(record.instanceId, record.runtimeStatus);
-    if (known?.createdKey !== createdKey)
-      await this.runs.upsertEntity({ partitionKey: BY_ID, rowKey: id, createdKey }, 'Replace');
   }
 
   private async idRow(id: string): Promise<{ createdKey?: unknown } | undefined> {
@@ -157,6 +166,11 @@ export class IndexedInstanceStore implements PagingInstanceStore {
       if (!(error instanceof RestError && error.statusCode === 404)) throw error;
     }
   }
+}
+
+/** Newest first as text: the time left until the largest Date, fixed width, then the id. */
+function createdKeyOf(record: InstanceRecord): string {
+  return `${String(LATEST_MS - Date.parse(record.createdTime)).padStart(16, '0')}|${escapeTableKey(record.instanceId)}`;
 }
 
 /** The query's conditions as an OData filter on the index partition (values escaped by `odata`). */
