@@ -84,7 +84,8 @@ export function cloudEvent(event: NewEvent): BasewatchEvent {
 
 /**
  * What one cycle did, told once at its end to subscribers with `digest: cycle`. A cycle is a syncCycle
- * run, or a syncImage started by a push (its own cycle). Built from the runs' outcomes, never a secret.
+ * run; a syncImage started by a push, and an operator's rollback or promotion, are each a cycle of their
+ * own. Built from the runs' outcomes, never a secret.
  */
 export interface CycleReport {
   /** The instance id of the run that is the cycle; with the audience it makes the digest's stable id. */
@@ -99,14 +100,17 @@ export interface CycleImage {
   /** `base/node:20` */
   readonly image: string;
   readonly source?: string;
-  /** imported: the tag moved; rejected: by the gate; import_failed; not_run: crashed or handled by another run. */
-  readonly outcome: 'imported' | 'rejected' | 'import_failed' | 'not_run';
+  /**
+   * imported: the tag moved; rejected: by the gate; import_failed; not_run: crashed or handled by another
+   * run; rolled_back and promoted: moved by an operator.
+   */
+  readonly outcome: 'imported' | 'rejected' | 'import_failed' | 'not_run' | 'rolled_back' | 'promoted';
   readonly digest: string;
   readonly previousDigest?: string;
   readonly reason?: string;
   /** The package diff, as image events carry it in `data.changes`. */
   readonly changes?: ChangesSummary;
-  /** Imported: each dependent's rebuild; otherwise the dependents that stay on the old base (`held`). */
+  /** Moved: each dependent's rebuild; otherwise the dependents that stay on the old base (`held`). */
   readonly apps: readonly CycleApp[];
 }
 

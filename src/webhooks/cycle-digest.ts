@@ -35,6 +35,8 @@ const IMAGE_TYPES: Record<CycleImage['outcome'], string | undefined> = {
   rejected: 'basewatch.image.rejected',
   import_failed: 'basewatch.image.import_failed',
   not_run: undefined,
+  rolled_back: 'basewatch.image.rolled_back',
+  promoted: 'basewatch.image.imported',
 };
 const APP_TYPES: Record<Exclude<CycleApp['result'], 'held'>, string> = {
   succeeded: 'basewatch.rebuild.succeeded',

@@ -69,6 +69,10 @@ function imageTitle(image: CycleImage): string {
       return `import of ${digest} failed`;
     case 'not_run':
       return `sync of ${digest} did not run`;
+    case 'rolled_back':
+      return `rolled back ${image.previousDigest !== undefined ? `${short(image.previousDigest)} → ` : 'to '}${digest}`;
+    case 'promoted':
+      return `promoted by an operator ${image.previousDigest !== undefined ? `${short(image.previousDigest)} → ` : ''}${digest}`;
   }
 }
 

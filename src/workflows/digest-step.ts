@@ -2,22 +2,25 @@
 // loses nothing) handed to one activity that sends the digests; a failure is logged, never the cycle's.
 import type * as df from 'durable-functions';
 import type { ChangesSummary } from '../core/image-changes.js';
-import type { CycleDigestsInput } from './activities/send-cycle-digests.js';
+import type { CycleDigestsInput, CycleMove } from './activities/send-cycle-digests.js';
 import { Activity } from './names.js';
 import { failureMessage, transientRetry } from './orchestration-kit.js';
-import type { SyncImageOutcome, WorkflowTiming } from './types.js';
+import type { WorkflowTiming } from './types.js';
 
 export function* sendDigests(
   context: df.OrchestrationContext,
   timing: WorkflowTiming,
-  syncs: readonly SyncImageOutcome[],
+  moves: readonly CycleMove[],
 ): Generator<df.Task, void, unknown> {
-  if (syncs.length === 0) return;
+  if (moves.length === 0) return;
   const input: CycleDigestsInput = {
     cycleId: context.df.instanceId,
     time: context.df.currentUtcDateTime.toISOString(),
     // The gate's check results are in the image's history; the digest says only the verdict (reason).
-    syncs: syncs.map(({ checks: _checks, ...sync }) => sync),
+    syncs: moves.map((move) => {
+      const { checks: _checks, ...told } = move as CycleMove & { checks?: unknown };
+      return told;
+    }),
   };
   try {
     yield context.df.callActivityWithRetry(Activity.sendCycleDigests, transientRetry(timing), input);

@@ -6,6 +6,7 @@ import { imageSubject } from '../core/events.js';
 import type { KeptPrevious } from './activities/gate-steps.js';
 import type { ImageMovePlan } from './activities/plan-image-move.js';
 import { changesOf } from './changes-step.js';
+import { outcomeChanges, sendDigests } from './digest-step.js';
 import { Activity } from './names.js';
 import { orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
 import { rebuildWaves } from './rebuild-waves.js';
@@ -100,11 +101,24 @@ function* moveImage(
     ...(changes && { changes }),
     timing: input.timing,
   });
+  const status = action === 'rollback' ? 'rolled_back' : 'promoted';
+  // An operator's move is a cycle of its own for the subscribers who take digests.
+  yield* sendDigests(context, input.timing, [
+    {
+      target: input.target,
+      status,
+      digest: plan.digest,
+      ...(kept.previousDigest !== undefined && { previousDigest: kept.previousDigest }),
+      ...(input.reason !== undefined && { reason: input.reason }),
+      ...(changes && { changes: outcomeChanges(changes) }),
+      rebuilds: outcomes,
+    },
+  ]);
   context.df.setCustomStatus({ phase: 'done', rebuilt: outcomes.length });
   return {
     action,
     target: input.target,
-    status: action === 'rollback' ? 'rolled_back' : 'promoted',
+    status,
     digest: plan.digest,
     ...(kept.previousDigest !== undefined && { previousDigest: kept.previousDigest }),
     rebuilds: outcomes,

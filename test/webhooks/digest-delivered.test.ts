@@ -257,6 +257,42 @@ describe('per-team digests of a cycle', () => {
     expect(received(`/${p}/finance`)).toEqual([]);
   });
 
+  it("an operator's rollback is a cycle of its own: one digest per team with the move, its reason and the rebuilds", async () => {
+    const p = 'do';
+    const h = await world.harness({
+      yaml: yaml(
+        p,
+        `    - { url: "${world.hooks.url}/${p}/finance", teams: [finance], format: slack, digest: cycle }\n`,
+      ),
+    });
+    ciAnswers(p, { orders: 'succeeded', reports: 'succeeded' });
+    const [v1, v2] = [makeImage({ seed: 'digest-roll-1' }), makeImage({ seed: 'digest-roll-2' })];
+    await pushImage(world.upstream.url, `${p}/alpine`, '3', v1);
+    await runCycle(h);
+    await pushImage(world.upstream.url, `${p}/alpine`, '3', v2);
+    await runCycle(h);
+    const id = await h.engine.start(Orchestration.rollbackImage, {
+      input: { target: `base/${p}-alpine:3`, reason: 'v2 breaks startup', timing: TEST_TIMING },
+    });
+    expect((await h.engine.waitForCompletion(id, 30_000)).runtimeStatus).toBe('Completed');
+
+    const finance = received(`/${p}/finance`);
+    expect(finance).toHaveLength(3);
+    expect(finance[2]!.headers['x-basewatch-digest-id']).toBe(`${id}/digest/finance`);
+    const message = JSON.parse(finance[2]!.body);
+    expect(message.text).toBe(
+      `basewatch digest for finance: base/${p}-alpine:3: rolled back ${short(v2.digest)} → ${short(v1.digest)}`,
+    );
+    // Random layers hold no package database: the line after the reason says so (another test's business).
+    expect(message.blocks[3].text.text.split('\n').slice(0, 2)).toEqual([
+      `*base/${p}-alpine:3: rolled back ${short(v2.digest)} → ${short(v1.digest)}*`,
+      'Reason: v2 breaks startup',
+    ]);
+    expect(message.blocks[4].text.text).toBe(
+      `• reports (apps/${p}-reports:1): rebuilt <https://ci.example/reports|Log>`,
+    );
+  });
+
   it('a digest the receiver refused is sent again with the same id (at least once)', async () => {
     const p = 'dr';
     const flaky = await startWebhookReceiver();

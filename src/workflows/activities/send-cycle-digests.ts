@@ -7,12 +7,17 @@ import { planRebuild } from '../../core/rebuild-plan.js';
 import type { WorkflowDeps } from '../deps.js';
 import type { SyncImageOutcome } from '../types.js';
 
+/** One tag move of the cycle: a sync's outcome (without the gate's check results), or an operator's move. */
+export type CycleMove = Omit<SyncImageOutcome, 'status' | 'checks'> & {
+  readonly status: SyncImageOutcome['status'] | 'rolled_back' | 'promoted';
+};
+
 export interface CycleDigestsInput {
   /** The instance id of the run that is the cycle. */
   readonly cycleId: string;
   /** When it ended, from the orchestration's clock. */
   readonly time: string;
-  readonly syncs: readonly SyncImageOutcome[];
+  readonly syncs: readonly CycleMove[];
 }
 
 export async function sendCycleDigests(deps: WorkflowDeps, input: CycleDigestsInput): Promise<void> {
@@ -25,34 +30,30 @@ export async function sendCycleDigests(deps: WorkflowDeps, input: CycleDigestsIn
   await deps.notifier.publishCycle(report);
 }
 
-async function cycleImage(
-  deps: WorkflowDeps,
-  config: BasewatchConfig,
-  sync: SyncImageOutcome,
-): Promise<CycleImage> {
+async function cycleImage(deps: WorkflowDeps, config: BasewatchConfig, sync: CycleMove): Promise<CycleImage> {
   const imageOf = new Map(config.apps.map((app) => [app.name, app.image]));
-  const apps: CycleApp[] =
-    sync.status === 'synced'
-      ? sync.rebuilds.map((rebuild) => {
-          const image = imageOf.get(rebuild.app);
-          return {
-            app: rebuild.app,
-            team: rebuild.team,
-            ...(image !== undefined && { image }),
-            result: rebuild.result,
-            ...(rebuild.reason !== undefined && { reason: rebuild.reason }),
-            ...(rebuild.runId !== undefined && { runId: rebuild.runId }),
-            ...(rebuild.logUrl !== undefined && { logUrl: rebuild.logUrl }),
-            ...(rebuild.imageDigest !== undefined && { imageDigest: rebuild.imageDigest }),
-            ...(rebuild.previousImageDigest !== undefined && {
-              previousImageDigest: rebuild.previousImageDigest,
-            }),
-          };
-        })
-      : // A sync that did not run is another run's to tell; a rejected or failed one holds every dependent.
-        sync.status === 'not_run'
-        ? []
-        : await heldApps(deps, config, sync.target);
+  const moved = sync.status === 'synced' || sync.status === 'rolled_back' || sync.status === 'promoted';
+  const apps: CycleApp[] = moved
+    ? sync.rebuilds.map((rebuild) => {
+        const image = imageOf.get(rebuild.app);
+        return {
+          app: rebuild.app,
+          team: rebuild.team,
+          ...(image !== undefined && { image }),
+          result: rebuild.result,
+          ...(rebuild.reason !== undefined && { reason: rebuild.reason }),
+          ...(rebuild.runId !== undefined && { runId: rebuild.runId }),
+          ...(rebuild.logUrl !== undefined && { logUrl: rebuild.logUrl }),
+          ...(rebuild.imageDigest !== undefined && { imageDigest: rebuild.imageDigest }),
+          ...(rebuild.previousImageDigest !== undefined && {
+            previousImageDigest: rebuild.previousImageDigest,
+          }),
+        };
+      })
+    : // A sync that did not run is another run's to tell; a rejected or failed one holds every dependent.
+      sync.status === 'not_run'
+      ? []
+      : await heldApps(deps, config, sync.target);
   return {
     image: sync.target,
     outcome: sync.status === 'synced' ? 'imported' : sync.status,
