@@ -21,18 +21,23 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
 
 let engine: Promise<SqlJsStatic> | undefined;
 
-/** Reads the package list; throws with what is wrong when the bytes are no rpm database we can read. */
+/**
+ * Reads the package list; throws with what is wrong when the bytes are no rpm database we can read.
+ * Bytes 18 and 19 of `bytes` are rewritten (see below): the caller hands over a buffer of its own.
+ */
 export async function readRpmSqlite(bytes: Uint8Array): Promise<InstalledPackage[]> {
-  if (Buffer.from(bytes.subarray(0, 16)).toString('latin1') !== SQLITE_MAGIC)
+  if (
+    Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(16, bytes.length)).toString('latin1') !==
+    SQLITE_MAGIC
+  )
     throw new RpmDatabaseError('not an SQLite database (its first bytes are not "SQLite format 3")');
-  const copy = Uint8Array.from(bytes);
-  // Bytes 18 and 19 say WAL mode when rpm left it so; as 1 the copy opens as a plain file, with no -wal beside it.
-  copy[18] = 1;
-  copy[19] = 1;
+  // rpm leaves the file in WAL mode (both bytes 2); as 1 it opens as a plain file with no -wal beside it.
+  bytes[18] = 1;
+  bytes[19] = 1;
   const SQL = await sqlite();
   let db: Database | undefined;
   try {
-    db = new SQL.Database(copy);
+    db = new SQL.Database(bytes);
     return packagesOf(db);
   } catch (error) {
     if (error instanceof RpmDatabaseError) throw error;

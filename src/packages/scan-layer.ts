@@ -105,10 +105,14 @@ async function readWatched(
     entry.resume();
     return unreadable(`${path} is ${size} bytes, more than the ${limits.maxFileBytes} read`);
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of entry) chunks.push(chunk as Buffer);
-  if (kind === 'rpm') return rpmPackages(path, Buffer.concat(chunks));
-  const text = Buffer.concat(chunks).toString('utf8');
+  // One buffer of the size the tar header gives, filled as the entry streams: no second copy to join chunks.
+  const bytes = Buffer.allocUnsafe(size);
+  let filled = 0;
+  for await (const chunk of entry as AsyncIterable<Buffer>) {
+    filled += chunk.copy(bytes, filled);
+  }
+  if (kind === 'rpm') return rpmPackages(path, bytes.subarray(0, filled));
+  const text = bytes.toString('utf8', 0, filled);
   if (kind === 'os-release') return { kind: 'os-release', release: parseOsRelease(text) };
   if (kind === 'apk') return { kind: 'apk-installed', packages: parseApkInstalled(text) };
   return { kind: 'dpkg-status', packages: parseDpkgStatus(text) };
