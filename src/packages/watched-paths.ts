@@ -10,6 +10,9 @@ export const RPM_DATABASES = [
   'usr/lib/sysimage/rpm/rpmdb.sqlite',
   'var/lib/rpm/Packages',
   'usr/lib/sysimage/rpm/Packages',
+  // SUSE's ndb format: noticed so the reason names it, not read.
+  'var/lib/rpm/Packages.db',
+  'usr/lib/sysimage/rpm/Packages.db',
 ] as const;
 
 /** The sqlite databases of rpm ≥ 4.16, the ones read; the Berkeley DB `Packages` files are only noticed. */
