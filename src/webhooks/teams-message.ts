@@ -4,7 +4,7 @@
 import type { BasewatchEvent } from '../core/events.js';
 import type { CycleDigest } from './cycle-digest.js';
 import { digestStory } from './digest-story.js';
-import { eventStory } from './event-story.js';
+import { type EventStory, eventStory } from './event-story.js';
 
 export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 
@@ -21,19 +21,7 @@ export function teamsMessage(events: readonly BasewatchEvent[]): Record<string, 
       wrap: true,
       ...(index > 0 && { separator: true }),
     });
-    if (story.facts.length > 0)
-      body.push({
-        type: 'FactSet',
-        facts: story.facts.map((fact) => ({ title: fact.name, value: fact.value })),
-      });
-    if (story.packages.length > 0) {
-      const more = story.morePackages > 0 ? `\n- … and ${story.morePackages} more` : '';
-      body.push({
-        type: 'TextBlock',
-        text: story.packages.map((line) => `- ${line}`).join('\n') + more,
-        wrap: true,
-      });
-    }
+    body.push(...factsAndPackages(story));
     for (const link of story.links)
       actions.push({ type: 'Action.OpenUrl', title: `${story.title}: ${link.title}`, url: link.url });
   }
@@ -49,19 +37,7 @@ export function teamsDigest(digest: CycleDigest): Record<string, unknown> {
   ];
   for (const image of story.images) {
     body.push({ type: 'TextBlock', text: image.title, weight: 'Bolder', separator: true, wrap: true });
-    if (image.facts.length > 0)
-      body.push({
-        type: 'FactSet',
-        facts: image.facts.map((fact) => ({ title: fact.name, value: fact.value })),
-      });
-    if (image.packages.length > 0) {
-      const more = image.morePackages > 0 ? `\n- … and ${image.morePackages} more` : '';
-      body.push({
-        type: 'TextBlock',
-        text: image.packages.map((line) => `- ${line}`).join('\n') + more,
-        wrap: true,
-      });
-    }
+    body.push(...factsAndPackages(image));
     if (image.apps.length > 0)
       body.push({
         type: 'TextBlock',
@@ -74,6 +50,27 @@ export function teamsDigest(digest: CycleDigest): Record<string, unknown> {
   if (story.more !== undefined)
     body.push({ type: 'TextBlock', text: story.more, isSubtle: true, separator: true, wrap: true });
   return adaptiveCardMessage(body, []);
+}
+
+/** The facts as a FactSet, then the package lines as a list ending in how many more there are. */
+function factsAndPackages(
+  story: Pick<EventStory, 'facts' | 'packages' | 'morePackages'>,
+): Record<string, unknown>[] {
+  const blocks: Record<string, unknown>[] = [];
+  if (story.facts.length > 0)
+    blocks.push({
+      type: 'FactSet',
+      facts: story.facts.map((fact) => ({ title: fact.name, value: fact.value })),
+    });
+  if (story.packages.length > 0) {
+    const more = story.morePackages > 0 ? `\n- … and ${story.morePackages} more` : '';
+    blocks.push({
+      type: 'TextBlock',
+      text: story.packages.map((line) => `- ${line}`).join('\n') + more,
+      wrap: true,
+    });
+  }
+  return blocks;
 }
 
 /** A URL inside a markdown link: parentheses and spaces would end it early. */
