@@ -5,24 +5,18 @@ import type * as df from 'durable-functions';
 import pLimit from 'p-limit';
 import type { ActivityHandler } from '../../app.js';
 import type { Logger } from '../../core/logger.js';
-import { type RuntimeStatus, TERMINAL_STATUSES } from '../../core/orchestrations.js';
+import { TERMINAL_STATUSES } from '../../core/orchestrations.js';
+import { ChildOrchestrations } from './child-orchestrations.js';
 import { DurableTimers } from './durable-timers.js';
-import {
-  childInstanceId,
-  childOutcomeEvent,
-  completionId,
-  decisionEvent,
-  payloadProblem,
-  taskFailedEvent,
-  unplayed,
-  withFireTime,
-} from './episode-events.js';
-import { completedTaskIds, EventType, type HistoryEvent, historyEvent, startedTaskIds } from './history.js';
+import { playEpisode } from './episode.js';
+import { unplayed } from './episode-events.js';
+import { EventType, historyEvent } from './history.js';
 import { InstanceChains } from './instance-chains.js';
-import type { InboxEvent, InstanceRecord, InstanceStore, StoredInstance } from './instance-store.js';
+import type { InboxEvent, InstanceStore, StoredInstance } from './instance-store.js';
 import { checkInstanceId, checkPayload, InstanceRunningError } from './limits.js';
 import { performActivity } from './perform-activity.js';
-import { type PendingWork, replay } from './sdk-replay.js';
+import { undeliveredStart, unfinishedWork } from './restart-work.js';
+import type { PendingWork } from './sdk-replay.js';
 
 export interface WorkerOptions {
   readonly store: InstanceStore;
@@ -36,15 +30,12 @@ export interface WorkerOptions {
   readonly onFinished: (instanceId: string) => void;
 }
 
-/** Sub-orchestrations being created at once: a wide fan-out should not open a connection per child. */
-const CHILD_START_CONCURRENCY = 16;
-
 export class OrchestrationWorker {
   private readonly store: InstanceStore;
   private readonly logger: Logger;
   private readonly now: () => Date;
   private readonly limitActivity: ReturnType<typeof pLimit>;
-  private readonly limitChildStart = pLimit(CHILD_START_CONCURRENCY);
+  private readonly children: ChildOrchestrations;
   private readonly chains: InstanceChains;
   private readonly timers: DurableTimers;
   /** Instances with an episode queued and not yet begun: one queued episode plays every delivery before it. */
@@ -59,6 +50,12 @@ export class OrchestrationWorker {
     this.limitActivity = pLimit(options.activityConcurrency);
     this.chains = new InstanceChains(this.logger);
     this.timers = new DurableTimers(this.now);
+    this.children = new ChildOrchestrations({
+      store: this.store,
+      now: this.now,
+      create: (name, instanceId, input, parent) => this.create(name, instanceId, input, parent),
+      deliver: (instanceId, item) => this.deliver(instanceId, item),
+    });
   }
 
   /** Resumes every instance that had not finished when the process stopped. */
@@ -67,16 +64,8 @@ export class OrchestrationWorker {
       if (TERMINAL_STATUSES.includes(record.runtimeStatus)) continue;
       const stored = await this.store.load(record.instanceId);
       if (!stored) continue;
-      // Killed between creating an instance and delivering its start (chaos seed 7): it would stay
-      // Pending for good, and its parent wait for it. The record has what the start carried.
-      if (stored.history.length === 0 && !stored.inbox.some((item) => item.key === 'start'))
-        await this.store.deliver(record.instanceId, {
-          key: 'start',
-          event: historyEvent(EventType.ExecutionStarted, this.now(), {
-            Name: record.name,
-            Input: record.input,
-          }),
-        });
+      const start = undeliveredStart(record, stored, this.now());
+      if (start) await this.store.deliver(record.instanceId, start);
       this.logger.info('resuming orchestration', { instanceId: record.instanceId, name: record.name });
       this.redispatch(stored);
       this.schedule(record.instanceId);
@@ -194,97 +183,33 @@ export class OrchestrationWorker {
 
     const handler = this.options.orchestrations.get(stored.record.name);
     if (!handler) throw new Error(`no orchestration named '${stored.record.name}' is registered`);
-    const at = this.now();
-    const played = [historyEvent(EventType.OrchestratorStarted, at), ...fresh.map(({ event }) => event)];
-    const history = [...stored.history, ...played];
-    const result = await replay(handler, {
-      name: stored.record.name,
-      instanceId,
-      history,
-      input: stored.record.input === undefined ? undefined : JSON.parse(stored.record.input),
-      ...(stored.record.parentInstanceId !== undefined && {
-        parentInstanceId: stored.record.parentInstanceId,
-      }),
-      log: (level, message) => this.logger.debug(message, { instanceId, level }),
-    });
-
-    const started = startedTaskIds(history);
-    const work = result.pending.filter((item) => !started.has(item.id)).map((item) => withFireTime(item, at));
-    const decisions = work.map((item) => decisionEvent(item, at, instanceId));
-    let runtimeStatus: RuntimeStatus = 'Running';
-    let output: string | undefined;
-    const completedOutput = result.status === 'completed' ? JSON.stringify(result.output ?? null) : undefined;
-    const oversized = payloadProblem(
-      completedOutput,
-      `output of orchestration ${stored.record.name} (${instanceId})`,
-    );
-    if (oversized) {
-      runtimeStatus = 'Failed';
-      output = JSON.stringify(oversized.message);
-    } else if (result.status === 'completed') {
-      runtimeStatus = 'Completed';
-      output = completedOutput as string;
-    } else if (result.status === 'failed') {
-      runtimeStatus = 'Failed';
-      output = JSON.stringify(result.error ?? 'orchestrator failed');
-    }
-    if (runtimeStatus !== 'Running') {
-      decisions.push(
-        historyEvent(EventType.ExecutionCompleted, at, {
-          OrchestrationStatus: runtimeStatus,
-          Result: output,
-        }),
-      );
-    }
-    decisions.push(historyEvent(EventType.OrchestratorCompleted, at));
-    const record: InstanceRecord = {
-      ...stored.record,
-      runtimeStatus,
-      lastUpdatedTime: at.toISOString(),
-      ...(output !== undefined && { output }),
-      ...(result.customStatus !== undefined && { customStatus: JSON.stringify(result.customStatus) }),
-    };
+    const decision = await playEpisode(handler, stored, fresh, this.now(), this.logger);
     await this.store.commit(
-      record,
+      decision.record,
       stored.history.length,
-      [...played, ...decisions],
+      decision.events,
       stored.inbox.map((item) => item.key),
     );
 
-    for (const item of work) this.dispatch(instanceId, item);
-    if (runtimeStatus !== 'Running') {
+    for (const item of decision.work) this.dispatch(instanceId, item);
+    if (decision.outcome) {
       this.finished(instanceId);
+      const { record } = decision;
       if (record.parentInstanceId !== undefined && record.parentTaskId !== undefined) {
-        await this.notifyParent(
-          record,
-          runtimeStatus === 'Completed'
-            ? { output: output! }
-            : { error: oversized?.message ?? result.error ?? 'failed' },
-        );
+        await this.children.notifyParent(record, decision.outcome);
       }
     }
   }
 
   /** After a restart: work that was started but never finished starts again (activities are idempotent). */
   private redispatch(stored: StoredInstance): void {
-    const done = completedTaskIds(stored.history);
-    const delivered = new Set(stored.inbox.map(({ event }) => completionId(event)));
-    for (const event of stored.history) {
-      if (done.has(event.EventId) || delivered.has(event.EventId)) continue;
-      const id = event.EventId;
-      const instanceId = stored.record.instanceId;
-      if (event.EventType === EventType.TaskScheduled) {
-        this.dispatch(instanceId, {
-          kind: 'activity',
-          id,
-          name: event.Name as string,
-          input: event.Input as string | undefined,
-        });
-      } else if (event.EventType === EventType.TimerCreated) {
-        this.dispatch(instanceId, { kind: 'timer', id, fireAt: new Date(event.FireAt as string | Date) });
-      } else if (event.EventType === EventType.SubOrchestrationInstanceCreated) {
-        void this.resumeChild(stored.record, id, event);
-      }
+    const instanceId = stored.record.instanceId;
+    for (const unfinished of unfinishedWork(stored)) {
+      if (unfinished.kind === 'work') this.dispatch(instanceId, unfinished.item);
+      else
+        void this.children
+          .resume(unfinished.taskId, unfinished.created)
+          .then((item) => item && this.dispatch(instanceId, item));
     }
   }
 
@@ -292,40 +217,7 @@ export class OrchestrationWorker {
     if (this.stopped) return;
     if (item.kind === 'activity') this.runActivity(instanceId, item);
     else if (item.kind === 'timer') this.armTimer(instanceId, item.id, item.fireAt);
-    else void this.limitChildStart(() => this.startChild(instanceId, item));
-  }
-
-  /** Starts a sub-orchestration; one already running under that id (started elsewhere) fails the task instead. */
-  private async startChild(
-    instanceId: string,
-    item: Extract<PendingWork, { kind: 'subOrchestration' }>,
-  ): Promise<void> {
-    const childId = childInstanceId(instanceId, item);
-    const fail = (message: string) =>
-      this.deliver(instanceId, {
-        key: `task:${item.id}`,
-        event: taskFailedEvent(
-          EventType.SubOrchestrationInstanceFailed,
-          item.id,
-          new Error(message),
-          this.now(),
-        ),
-      });
-    const existing = await this.store.load(childId);
-    if (
-      existing &&
-      !TERMINAL_STATUSES.includes(existing.record.runtimeStatus) &&
-      existing.record.parentInstanceId !== instanceId
-    ) {
-      await fail(
-        `orchestration instance '${childId}' already exists and is ${existing.record.runtimeStatus}`,
-      );
-      return;
-    }
-    const input = item.input === undefined ? undefined : JSON.parse(item.input);
-    await this.create(item.name, childId, input, { instanceId, taskId: item.id }).catch((error: unknown) =>
-      fail((error as Error).message),
-    );
+    else this.children.start(instanceId, item);
   }
 
   private runActivity(instanceId: string, item: Extract<PendingWork, { kind: 'activity' }>): void {
@@ -347,35 +239,6 @@ export class OrchestrationWorker {
         }),
       ),
     );
-  }
-
-  private async resumeChild(parent: InstanceRecord, taskId: number, created: HistoryEvent): Promise<void> {
-    const childId = created.InstanceId as string;
-    const child = await this.store.load(childId);
-    if (!child) {
-      this.dispatch(parent.instanceId, {
-        kind: 'subOrchestration',
-        id: taskId,
-        name: created.Name as string,
-        instanceId: childId,
-        input: created.Input as string | undefined,
-      });
-    } else if (TERMINAL_STATUSES.includes(child.record.runtimeStatus)) {
-      const outcome =
-        child.record.runtimeStatus === 'Completed'
-          ? { output: child.record.output ?? 'null' }
-          : { error: child.record.output ?? child.record.runtimeStatus };
-      await this.notifyParent(child.record, outcome);
-    }
-  }
-
-  private async notifyParent(
-    child: InstanceRecord,
-    outcome: { output: string } | { error: string },
-  ): Promise<void> {
-    const taskId = child.parentTaskId!;
-    const event = childOutcomeEvent(child.instanceId, taskId, outcome, this.now());
-    await this.deliver(child.parentInstanceId!, { key: `task:${taskId}`, event });
   }
 
   private track(promise: Promise<unknown>): void {
