@@ -75,7 +75,8 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
       await upstream.settled();
       upstream.clearRequests();
       tables.reset();
-      const { seconds, outcome } = await cycle(host, problems, `unchanged cycle ${run}`);
+      const { seconds, outcome, instanceId } = await cycle(host, problems, `unchanged cycle ${run}`);
+      const tableRequests = tables.read();
       await upstream.settled();
       const requests = upstream.requests().filter((r) => r.uri.startsWith('/v2/library/'));
       const figures = {
@@ -88,7 +89,8 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
           (r) => r.method === 'GET' && (r.uri.includes('/manifests/') || r.uri.includes('/blobs/')),
         ).length,
         otherUpstreamRequests: requests.filter((r) => r.method !== 'HEAD' && r.method !== 'GET').length,
-        tableRequests: tables.read(),
+        tableRequests,
+        cycleHistoryBytes: await historyBytes(host, instanceId),
         peakRssMiB: rss.endPhase(),
       };
       if (figures.unchanged !== fleet.tags.length || figures.manifestHeads !== fleet.tags.length)
@@ -190,7 +192,7 @@ async function cycle(
   host: LocalHost,
   problems: string[],
   name: string,
-): Promise<{ seconds: number; outcome: SyncCycleOutcome }> {
+): Promise<{ seconds: number; outcome: SyncCycleOutcome; instanceId: string }> {
   const started = performance.now();
   const cycleStart = await startSyncCycle(
     host.engine,
@@ -205,7 +207,13 @@ async function cycle(
   if (outcome.failed.length > 0) problems.push(`${name}: ${JSON.stringify(outcome.failed.slice(0, 3))}`);
   const notSynced = outcome.syncs.filter((sync) => sync.status !== 'synced');
   if (notSynced.length > 0) problems.push(`${name}: ${JSON.stringify(notSynced.slice(0, 3))}`);
-  return { seconds, outcome };
+  return { seconds, outcome, instanceId: cycleStart.instanceId };
+}
+
+/** The size of a cycle's own record and history (its activities' inputs and outputs), as JSON. */
+async function historyBytes(host: LocalHost, instanceId: string): Promise<number> {
+  const recorded = await host.engine.getStatus(instanceId, { showHistory: true, showInput: true });
+  return JSON.stringify(recorded ?? {}).length;
 }
 
 /** Every tag at its expected digest and every app on its expected layers, read from the mirror. */
