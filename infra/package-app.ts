@@ -49,6 +49,8 @@ export async function packageApp(root: string, out: string = PACKAGE_DIR): Promi
     entryNames: BUNDLE.replace(/\.js$/, ''),
     chunkNames: 'chunks/[name]-[hash]',
     external: [WORKER_MODULE],
+    // CommonJS code that reads its own folder (sql.js's Node path) gets the chunk's; an ES module has no __dirname.
+    define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
     // CommonJS dependencies require() the worker's module; in an ES module bundle that needs a require.
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",

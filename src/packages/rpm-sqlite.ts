@@ -3,7 +3,7 @@
 // exactly the one rpm creates (a view or generated column could make a query run or allocate without end),
 // and rows and bytes are counted against bounds.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire as requireFrom } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { SqlJsStatic } from 'sql.js';
 import type { InstalledPackage } from '../core/installed-packages.js';
@@ -102,5 +102,5 @@ function wasmPath(): string {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path)) return path;
   }
-  return createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
+  return requireFrom(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
 }
