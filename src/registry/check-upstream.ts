@@ -1,6 +1,6 @@
 // Notices upstream changes cheaply: one HEAD per tracked tag, bounded per registry, within the pull
 // budget of each registry that it shares with imports, so a check never spends the pulls an import needs.
-import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import { formatReference, type ImageReference, manifestSelector } from '../core/reference.js';
 import { RegistryError } from './errors.js';
 import { type CountedHead, countsPulls, type ImageStore, type StoresByRegistry } from './image-store.js';
@@ -21,7 +21,7 @@ export interface UpstreamReport {
 export interface CheckUpstreamOptions {
   /** The upstream registries, by host; a store that counts pulls hands its rate limit to the budget. */
   readonly stores: StoresByRegistry;
-  /** Concurrent HEAD requests per registry. */
+  /** Concurrent HEAD requests per registry, across every call sharing the budget. */
   readonly concurrencyPerRegistry?: number;
   /** Pulls to keep in hand per registry; when the registry's remaining count reaches it, the rest wait. */
   readonly minRemaining?: number;
@@ -48,16 +48,15 @@ export async function checkUpstream(
   const now = options.now ?? Date.now;
   const budget = options.budget ?? new PullBudget(now);
   const minRemaining = options.minRemaining ?? 0;
-  const limits = new Map<string, ReturnType<typeof pLimit>>();
-  for (const ref of refs) {
-    if (!limits.has(ref.registry))
-      limits.set(ref.registry, pLimit(options.concurrencyPerRegistry ?? DEFAULT_CONCURRENCY_PER_REGISTRY));
-  }
+  const concurrency = options.concurrencyPerRegistry ?? DEFAULT_CONCURRENCY_PER_REGISTRY;
+  const lanes = new Map<string, LimitFunction>();
+  for (const ref of refs)
+    if (!lanes.has(ref.registry)) lanes.set(ref.registry, budget.lane(ref.registry, concurrency));
 
   const heard: (void | Promise<void>)[] = [];
   const checks = await Promise.all(
     refs.map((ref, index) =>
-      limits.get(ref.registry)!(async () => {
+      lanes.get(ref.registry)!(async () => {
         const check = await checkOne(ref, budget, minRemaining, options.stores(ref.registry), now);
         if (options.onChecked) heard.push(options.onChecked(check, index));
         return check;
@@ -67,7 +66,7 @@ export async function checkUpstream(
   await Promise.all(heard);
 
   const rateLimits: Record<string, RateLimit> = {};
-  for (const registry of limits.keys()) {
+  for (const registry of lanes.keys()) {
     const rateLimit = budget.rateLimit(registry);
     if (rateLimit) rateLimits[registry] = rateLimit;
   }

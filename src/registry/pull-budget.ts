@@ -2,6 +2,7 @@
 // this process that reads from it: the checks of every cycle and the imports of every changed image.
 // Imports come first: the pulls an import will need are held for it from the moment its change is seen,
 // and checks stop before they reach them. The registry's own count is the truth; this only remembers it.
+import pLimit, { type LimitFunction } from 'p-limit';
 import { isIndexMediaType } from './media-types.js';
 import type { RateLimit } from './rate-limit.js';
 
@@ -41,6 +42,8 @@ class RegistryAllowance {
   readonly holds = new Map<string, Hold>();
   /** Checks asked of the registry and not yet answered: each may spend a pull the latest count does not show. */
   checksInFlight = 0;
+  /** The checks' lane to the registry, shared by every batch checking at once. */
+  lane: LimitFunction | undefined;
 }
 
 export class PullBudget {
@@ -53,6 +56,16 @@ export class PullBudget {
     const allowance = this.allowance(registry);
     allowance.rateLimit = rateLimit;
     allowance.seenAt = this.now();
+  }
+
+  /**
+   * The one lane checks take to `registry`, `concurrency` wide (the first width asked for holds): batches
+   * checked at the same time share it, so the registry never sees more HEADs at once than that.
+   */
+  lane(registry: string, concurrency: number): LimitFunction {
+    const allowance = this.allowance(registry);
+    allowance.lane ??= pLimit(concurrency);
+    return allowance.lane;
   }
 
   /** The registry refused (429): nothing is asked of it until `until`. */

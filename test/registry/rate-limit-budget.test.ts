@@ -1,6 +1,8 @@
 // One registry's pulls shared by checks and imports: a real CNCF Distribution registry behind a front that
 // counts pulls as Docker Hub does and says how many remain. Every expected count is worked out from the
 // front's own numbers (start, reserve, the image's platforms), never from the budget under test.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseReference } from '../../src/core/reference.js';
 import { checkUpstream } from '../../src/registry/check-upstream.js';
@@ -147,5 +149,39 @@ describe('checks and imports share one registry pull budget', () => {
     await checkUpstream(refsOn(f.host), { stores, budget, minRemaining: RESERVE, concurrencyPerRegistry: 8 });
     expect(f.lowest()).toBeGreaterThanOrEqual(RESERVE);
     expect(f.refused()).toEqual([]);
+  });
+});
+
+describe('checks of several batches at once', () => {
+  it('share one lane per registry: never more HEADs in flight than its width', async () => {
+    const image = makeImage({ seed: 'lane' });
+    let inFlight = 0;
+    let peak = 0;
+    const server = createServer((req, res) => {
+      if (req.url === '/v2/') return res.writeHead(200).end();
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200, { 'docker-content-digest': image.digest, 'content-type': image.mediaType }).end();
+      }, 15);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const batch = (from: number) =>
+        Array.from({ length: 30 }, (_, i) => parseReference(`${host}/library/node:${from + i}`));
+      const budget = new PullBudget();
+      const { stores } = parts(budget);
+      const reports = await Promise.all([
+        checkUpstream(batch(0), { stores, budget, concurrencyPerRegistry: 3 }),
+        checkUpstream(batch(100), { stores, budget, concurrencyPerRegistry: 3 }),
+      ]);
+      expect(reports.flatMap((r) => r.checks).every((c) => c.status === 'current')).toBe(true);
+      expect(peak).toBe(3);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
