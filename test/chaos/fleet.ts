@@ -42,7 +42,9 @@ export const SCALES: Record<'small' | 'full', FleetScale> = {
     changedTags: 50,
     changedAppBases: 15,
     kills: 20,
-    killAfterMs: [1_000, 12_000],
+    // One check of 500 upstream tags (an activity) takes ~30 s on a busy 2-core machine: kills at most
+    // 12 s apart all landed in the cycle's first activity (seed 18), and none in the fan-out after it.
+    killAfterMs: [2_000, 40_000],
   },
 };
 
