@@ -7,6 +7,12 @@ import { Decompress } from 'fzstd';
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 
+/**
+ * Each inflated chunk is one round trip to the thread pool and one Buffer for the collector: 64 KiB
+ * instead of zlib's 16 KiB took a cold diff of the bench's images from ~5.0 to ~3.8 s of CPU.
+ */
+const INFLATE_CHUNK_BYTES = 64 * 1024;
+
 export type Compression = 'gzip' | 'zstd' | 'none';
 
 /** The decompressed stream, and which compression the blob had. Errors of `blob` reach the result. */
@@ -19,7 +25,8 @@ export async function decompressed(blob: Readable): Promise<{ tar: Readable; com
       ? 'zstd'
       : 'none';
   if (compression === 'none') return { tar: blob, compression };
-  const decoder = compression === 'gzip' ? createGunzip() : new ZstdDecoder();
+  const decoder =
+    compression === 'gzip' ? createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }) : new ZstdDecoder();
   blob.on('error', (error) => decoder.destroy(error));
   return { tar: blob.pipe(decoder), compression };
 }
