@@ -5,15 +5,36 @@
 // "Start-up"); the Azure SDKs, Azurite and durable-functions stay outside, loaded from node_modules
 // only by the commands that use them.
 import { chmodSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 /** Where the command is written, relative to the repository root; package.json's `bin`. */
 export const CLI_DIR = 'dist/cli';
 
 /** Dependencies bundled: what `--help`, `validate` (semver: tag policies) and `copy` load. The rest stay in node_modules. */
 const BUNDLED = new Set(['commander', 'zod', 'yaml', 'semver', 'p-limit', 'yocto-queue']);
+
+/**
+ * zod's index re-exports all of its ~40 locales as `z.locales`, a quarter of the bundle's bytes read and
+ * loaded at every start; basewatch uses none of them (zod itself sets English, which stays). Only the
+ * bundle is changed: the sources and the Function App get zod whole. test/cli/package-cli.test.ts fails
+ * when a new zod moves the file this names.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${sep}node_modules${sep}zod${sep}`)
+        ? { path: resolve(dirname(args.importer), '../locales/en.js'), namespace: 'zod-english-only' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 
 export interface PackagedCli {
   readonly dir: string;
@@ -48,6 +69,7 @@ export async function packageCli(root: string, out: string = CLI_DIR): Promise<P
     define: { 'import.meta.url': '__basewatchModuleUrl' },
     banner: { js: "const __basewatchModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     metafile: true,
+    plugins: [zodEnglishOnly],
   });
   await build({
     ...common,

@@ -91,6 +91,11 @@ describe('the packaged basewatch command', () => {
     for (const library of ['commander', 'zod', 'yaml', 'semver'])
       expect(inputs.some((input) => input.includes(`node_modules/${library}/`))).toBe(true);
   });
+
+  it("carries zod's English messages and none of its other locales", () => {
+    const locales = inputs.filter((input) => input.startsWith('node_modules/zod/v4/locales/'));
+    expect(locales).toEqual(['node_modules/zod/v4/locales/en.js']);
+  });
 });
 
 describe('the packaged basewatch copy', () => {
