@@ -6,10 +6,10 @@ import {
   keptTag,
   missingPlatforms,
   type PackageRules,
-  packagesVerdict,
 } from '../../src/core/gate.js';
 import type { ImageChanges, PlatformChanges } from '../../src/core/image-changes.js';
 import type { PackageChange } from '../../src/core/package-diff.js';
+import { packagesVerdict } from '../../src/core/packages-verdict.js';
 import { HISTORY_LIMIT, promotedBefore, type TrackedImageState, withHistory } from '../../src/core/state.js';
 
 const D = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;

@@ -4,15 +4,10 @@
 import { dirname, resolve } from 'node:path';
 import { registryHost } from '../../config/registry-location.js';
 import type { SignaturePolicy } from '../../config/signature-policy.js';
-import {
-  type GateCheck,
-  growthVerdict,
-  keptTag,
-  missingPlatforms,
-  packagesVerdict,
-} from '../../core/gate.js';
+import { type GateCheck, growthVerdict, keptTag, missingPlatforms } from '../../core/gate.js';
 import type { ValidationProgress, ValidationSubject } from '../../core/gate-validator.js';
 import type { ImageChanges } from '../../core/image-changes.js';
+import { packagesVerdict } from '../../core/packages-verdict.js';
 import { isTransient } from '../../core/transient.js';
 import { privateImageChanges } from '../../packages/private-image-changes.js';
 import { imagePlatforms, platformSizes } from '../../registry/platform-sizes.js';
