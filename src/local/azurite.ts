@@ -45,6 +45,8 @@ interface MetadataStore {
   readonly db: JournaledLoki & { serialize(): string };
   /** Loads the database file (Loki's loadDatabase), adds the system collections, saves; before the server listens. */
   init(): Promise<void>;
+  /** The save init makes after loading. */
+  saveDBState(): Promise<void>;
   close(): Promise<void>;
   beginBatchTransaction(batchId: string): Promise<void>;
   endBatchTransaction(...args: unknown[]): Promise<void>;
@@ -115,6 +117,9 @@ function journalWrites(server: TableServer, location: string, logger: Logger | u
   const { db } = store;
   db.serialize = () => serializeQuickly(db);
   let journaled: JournaledDatabase | undefined;
+  // Init saves what it has just loaded, a whole serialization of the database for nothing: the journal
+  // holds every change since the last save, and the system collections init adds are added at every start.
+  store.saveDBState = async () => {};
   const init = store.init.bind(store);
   store.init = async () => {
     await init();
