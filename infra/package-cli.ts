@@ -5,6 +5,7 @@
 // "Start-up"); the Azure SDKs, Azurite and durable-functions stay outside, loaded from node_modules
 // only by the commands that use them.
 import { chmodSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
@@ -33,6 +34,29 @@ const zodEnglishOnly: Plugin = {
       contents: `export { default as en } from ${JSON.stringify(args.path)};`,
       resolveDir: dirname(args.path),
     }));
+  },
+};
+
+/** The line of commander's lib/command.js that loads node:child_process as it starts. */
+export const COMMANDER_EAGER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+
+/**
+ * commander loads node:child_process (and with it net, dgram, …) at every start, for executable
+ * subcommands, of which basewatch has none: in the bundle it is loaded when first used instead. The
+ * build fails when a new commander no longer has the line.
+ */
+const commanderLazyChildProcess: Plugin = {
+  name: 'commander-lazy-child-process',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(COMMANDER_EAGER_CHILD_PROCESS)) {
+        throw new Error(`${args.path} no longer has the line ${COMMANDER_EAGER_CHILD_PROCESS}`);
+      }
+      const lazy =
+        "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(COMMANDER_EAGER_CHILD_PROCESS, lazy), loader: 'js' };
+    });
   },
 };
 
@@ -69,7 +93,7 @@ export async function packageCli(root: string, out: string = CLI_DIR): Promise<P
     define: { 'import.meta.url': '__basewatchModuleUrl' },
     banner: { js: "const __basewatchModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     metafile: true,
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, commanderLazyChildProcess],
   });
   await build({
     ...common,

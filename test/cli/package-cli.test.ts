@@ -92,6 +92,28 @@ describe('the packaged basewatch command', () => {
       expect(inputs.some((input) => input.includes(`node_modules/${library}/`))).toBe(true);
   });
 
+  it('starts --help and validate without loading node:child_process (commander loads it only to spawn)', async () => {
+    const home = await cacheHome('builtins');
+    // Node's own list of the built-in modules a process loaded, printed as it exits.
+    const probe = join(scratch, 'loaded-builtins.cjs');
+    await writeFile(
+      probe,
+      "process.on('exit', () => process.stderr.write('loaded: ' + process.moduleLoadList.join(',') + '\\n'));\n",
+    );
+    const probed = (args: string[]) =>
+      runBasewatch(args, {
+        entry: launcher,
+        env: { XDG_CACHE_HOME: home, NODE_OPTIONS: `--require ${probe}` },
+      });
+    for (const args of [['--help'], ['validate', '--config', SAMPLE]]) {
+      const run = await probed(args);
+      expect(run.code).toBe(0);
+      const loaded = /loaded: (.*)/.exec(run.stderr)?.[1]?.split(',') ?? [];
+      expect(loaded).toContain('NativeModule module');
+      expect(loaded).not.toContain('NativeModule child_process');
+    }
+  });
+
   it("carries zod's English messages and none of its other locales", () => {
     const locales = inputs.filter((input) => input.startsWith('node_modules/zod/v4/locales/'));
     expect(locales).toEqual(['node_modules/zod/v4/locales/en.js']);
