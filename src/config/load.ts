@@ -1,5 +1,6 @@
 // The one config loader: YAML → schema → normalised config, or a ConfigError locating every problem.
-import { readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
+import { promisify } from 'node:util';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { DEFAULT_CONFIG_FILE } from './defaults.js';
@@ -13,7 +14,8 @@ import type { BasewatchConfig } from './types.js';
 export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<BasewatchConfig> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // node:fs, not node:fs/promises, which loads readline and its kin as it is imported: every command reads a config.
+    text = await promisify(readFile)(file, 'utf8');
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;

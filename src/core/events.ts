@@ -1,5 +1,4 @@
 // The CloudEvents basewatch emits: types, subjects, and the data they carry. Never a secret.
-import { randomUUID } from 'node:crypto';
 import type { ChangesSummary } from './image-changes.js';
 
 export const EVENT_TYPES = [
@@ -72,7 +71,8 @@ export interface NewEvent {
 export function cloudEvent(event: NewEvent): BasewatchEvent {
   return {
     specversion: '1.0',
-    id: event.id ?? randomUUID(),
+    // The global Web Crypto, loaded when first used: config's schema imports this file, node:crypto would load with it.
+    id: event.id ?? crypto.randomUUID(),
     source: event.source ?? DEFAULT_EVENT_SOURCE,
     type: event.type,
     subject: event.subject,
