@@ -1,8 +1,9 @@
 // `npx tsx bench/download.ts`: CPU a process spends receiving 100 MiB of blobs (5 × 20 MiB, in
-// parallel) from a loopback registry, through undici (what src/registry/http.ts uses) and through
-// node:http, each in a child process of its own, alternating, 5 runs each. Start-up is not counted:
-// each child measures its own CPU from the first request to the last byte. Writes
-// bench/results/download.json. It asks where `basewatch copy` spends the CPU that skopeo does not.
+// parallel) from a loopback registry, through undici (the HTTP layer's transport until issue 12) and
+// through node:http (src/registry/http-transport.ts since), each in a child process of its own,
+// alternating, 5 runs each. Start-up is not counted: each child measures its own CPU from the first
+// request to the last byte. Writes bench/results/download.json. It asked where `basewatch copy` spent
+// the CPU that skopeo does not, and is kept to check the choice when either changes.
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
