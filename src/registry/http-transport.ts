@@ -84,23 +84,26 @@ export class HttpTransport {
     return new Promise<Answer>((resolve, reject) => {
       const req = send(url, { method: exchange.method, headers, agent });
       let socket: Socket | undefined;
-      // One timer per exchange: first the deadline for the headers, then the idle limit on the body.
       let response: http.IncomingMessage | undefined;
-      const timer = setTimeout(() => {
+      const expired = () => {
         if (!response) {
-          const code = socket === undefined || socket.connecting ? 'CONNECT_TIMEOUT' : 'HEADERS_TIMEOUT';
+          const code = socket?.connecting ? 'CONNECT_TIMEOUT' : 'HEADERS_TIMEOUT';
           req.destroy(new TransportTimeoutError(code, host, exchange.timeoutMs));
         } else if (response.readableLength >= response.readableHighWaterMark) {
           // The reader is behind (back-pressure), not the server: that is no idle body.
-          timer.refresh();
+          timer?.refresh();
         } else {
           response.destroy(new TransportTimeoutError('BODY_TIMEOUT', host, exchange.timeoutMs));
         }
-      }, exchange.timeoutMs);
-      timer.unref();
-      const refresh = () => timer.refresh();
+      };
+      // One timer per exchange, from the moment it has a connection (a request waiting for one of the
+      // host's connectionsPerHost is not timed): the deadline for the headers, then the idle limit on the body.
+      let timer: NodeJS.Timeout | undefined;
+      const refresh = () => timer?.refresh();
       req.once('socket', (assigned: Socket) => {
         socket = assigned;
+        timer = setTimeout(expired, exchange.timeoutMs);
+        timer.unref();
       });
       req.once('error', (error) => {
         clearTimeout(timer);
@@ -108,7 +111,7 @@ export class HttpTransport {
       });
       req.once('response', (res) => {
         response = res;
-        timer.refresh();
+        refresh();
         stream?.off('data', refresh);
         const reading = socket;
         reading?.on('data', refresh);

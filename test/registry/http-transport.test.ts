@@ -167,6 +167,33 @@ describe('HttpClient timeouts', () => {
     await http.close();
   });
 
+  it("a request waiting for one of the host's connections is not timed until it has one", async () => {
+    const server = await serve((req, res) => {
+      req.resume();
+      if (!req.url?.endsWith('slow')) {
+        res.end('quick');
+        return;
+      }
+      // Holds the only connection for 2.5 s, never idle for as long as the 1 s timeout.
+      res.writeHead(200);
+      let sent = 0;
+      const tick = setInterval(() => {
+        res.write('x');
+        if (++sent === 10) {
+          clearInterval(tick);
+          res.end();
+        }
+      }, 250);
+    });
+    const http = new HttpClient({ ...noWait, timeoutMs: 1_000, connectionsPerHost: 1 });
+    const slow = http.requestBytes({ method: 'GET', url: `${server.url}slow` }, 100);
+    const queued = http.requestBytes({ method: 'GET', url: server.url }, 100);
+    expect((await slow).bytes.toString()).toBe('xxxxxxxxxx');
+    expect((await queued).bytes.toString()).toBe('quick');
+    expect(server.connections).toBe(1);
+    await http.close();
+  });
+
   it('an upload whose source fails is refused with the source error as its cause, sent once', async () => {
     const server = await serve((req, res) => {
       req.resume();
