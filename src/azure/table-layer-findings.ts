@@ -5,13 +5,12 @@
 // older reader wrote are not read.
 
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { odata, RestError, type TableClient } from '@azure/data-tables';
+import { RestError, type TableClient } from '@azure/data-tables';
 import {
   FINDINGS_VERSION,
   type ImageFindings,
   type ImageFindingsCache,
   type LayerFindings,
-  type LayerFindingsBatch,
   type LayerFindingsCache,
 } from '../core/layer-findings.js';
 import { DEFAULT_TABLE_PREFIX } from './state-store.js';
@@ -21,8 +20,6 @@ const PART_BYTES = 64 * 1024;
 const MAX_PARTS = 15;
 const LAYERS = `layer-v${FINDINGS_VERSION}`;
 const IMAGES = `image-v${FINDINGS_VERSION}`;
-/** Table storage takes at most 15 comparisons in a filter: the partition's and 14 row keys. */
-const KEYS_PER_QUERY = 14;
 
 export async function openTableLayerFindings(
   connection: TableStorageConnection,
@@ -35,30 +32,13 @@ export async function openTableLayerFindings(
   return new TableLayerFindings(client);
 }
 
-type Row = Record<string, unknown> & { rowKey?: string };
+type Row = Record<string, unknown>;
 
-export class TableLayerFindings implements LayerFindingsCache, LayerFindingsBatch, ImageFindingsCache {
+export class TableLayerFindings implements LayerFindingsCache, ImageFindingsCache {
   constructor(private readonly table: TableClient) {}
 
   get(layerDigest: string): Promise<LayerFindings | undefined> {
     return this.read<LayerFindings>(LAYERS, layerDigest);
-  }
-
-  async getMany(layerDigests: readonly string[]): Promise<ReadonlyMap<string, LayerFindings>> {
-    const keys = [...new Set(layerDigests.map(rowKey))];
-    const queries = [];
-    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
-      const some = keys.slice(i, i + KEYS_PER_QUERY);
-      const filter = `${odata`PartitionKey eq ${LAYERS}`} and (${some.map((key) => odata`RowKey eq ${key}`).join(' or ')})`;
-      queries.push(this.query(filter));
-    }
-    const found = new Map<string, LayerFindings>();
-    for (const rows of await Promise.all(queries))
-      for (const row of rows) {
-        const findings = unpack<LayerFindings>(row);
-        if (findings && row.rowKey) found.set(digestOf(row.rowKey), findings);
-      }
-    return found;
   }
 
   put(layerDigest: string, findings: LayerFindings): Promise<void> {
@@ -80,12 +60,6 @@ export class TableLayerFindings implements LayerFindingsCache, LayerFindingsBatc
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
     }
-  }
-
-  private async query(filter: string): Promise<Row[]> {
-    const rows: Row[] = [];
-    for await (const row of this.table.listEntities<Row>({ queryOptions: { filter } })) rows.push(row);
-    return rows;
   }
 
   private async insert(partition: string, digest: string, value: unknown): Promise<void> {
@@ -124,8 +98,4 @@ function unpack<T>(row: Row): T | undefined {
 function rowKey(digest: string): string {
   if (!/^[a-z0-9]+:[a-f0-9]{32,128}$/.test(digest)) throw new Error(`'${digest}' is not a digest`);
   return digest.replace(':', '_');
-}
-
-function digestOf(key: string): string {
-  return key.replace('_', ':');
 }

@@ -36,12 +36,6 @@ export interface LayerFindingsCache {
  */
 export const FINDINGS_VERSION = 2;
 
-/** Optional: the findings of many layers in one request instead of one request a layer. */
-export interface LayerFindingsBatch {
-  /** The findings of those digests that were read before; a digest never read is absent. */
-  getMany(layerDigests: readonly string[]): Promise<ReadonlyMap<string, LayerFindings>>;
-}
-
 /** What the layers of one image add up to: its OS release and package inventory. */
 export interface ImageFindings {
   /** The platform its config names, when the config was read (an index entry names its own). */
@@ -56,10 +50,6 @@ export interface ImageFindingsCache {
   getImage(manifestDigest: string): Promise<ImageFindings | undefined>;
   /** Remembers an image's findings; a second put of the same digest may be ignored. */
   putImage(manifestDigest: string, findings: ImageFindings): Promise<void>;
-}
-
-export function answersMany(cache: LayerFindingsCache): cache is LayerFindingsCache & LayerFindingsBatch {
-  return typeof (cache as Partial<LayerFindingsBatch>).getMany === 'function';
 }
 
 export function remembersImages(cache: LayerFindingsCache): cache is LayerFindingsCache & ImageFindingsCache {

@@ -1,10 +1,9 @@
 // The package inventory of an image, per platform, from any ImageStore. Each layer is read at most once:
 // by digest from the cache, else streamed from the store (verified against its digest) and remembered.
-// A cache that remembers images answers a warm diff with one entry an image, read beside its config.
+// A cache that remembers images answers a warm diff with one entry an image: no config, no layer read.
 import pLimit from 'p-limit';
 import type { ImageInventory, PlatformInventory } from '../core/installed-packages.js';
 import {
-  answersMany,
   type ImageFindings,
   type LayerFindings,
   type LayerFindingsCache,
@@ -104,7 +103,6 @@ export class InventoryReader {
         inventory: { known: false, reason: `package list unknown: ${platform.os} images are not read` },
       };
     if (known) return { ...base, ...(known.os && { os: known.os }), inventory: known.inventory };
-    this.askInOneGo(store, repository, manifest.layers);
     const read = await Promise.all(
       manifest.layers.map(async (layer) => ({
         digest: layer.digest,
@@ -130,42 +128,16 @@ export class InventoryReader {
     });
   }
 
-  /**
-   * Asks a cache that answers many layers at once for every layer of an image this reader has not
-   * met yet, in one request; each layer it does not know is then streamed without asking again.
-   */
-  private askInOneGo(store: ImageStore, repository: string, layers: readonly Descriptor[]): void {
-    const cache = this.options.cache;
-    if (!cache || !answersMany(cache)) return;
-    const fresh = [
-      ...new Map(
-        layers.filter((l) => !notReadable(l) && !this.layers.has(l.digest)).map((l) => [l.digest, l]),
-      ).values(),
-    ];
-    if (fresh.length === 0) return;
-    const answered = cache.getMany(fresh.map((layer) => layer.digest)).catch((error: Error) => {
-      for (const layer of fresh) this.options.onCacheError?.(layer.digest, error);
-      return new Map<string, LayerFindings>();
-    });
-    for (const layer of fresh)
-      this.remember(
-        layer.digest,
-        answered.then((found) => found.get(layer.digest) ?? this.readAndKeep(store, repository, layer)),
-      );
-  }
-
   private findings(store: ImageStore, repository: string, layer: Descriptor): Promise<LayerFindings> {
     const refusal = notReadable(layer);
     if (refusal) return Promise.resolve({ files: {}, deleted: [], opaque: [], unreadable: refusal });
-    return (
-      this.layers.get(layer.digest) ?? this.remember(layer.digest, this.readThrough(store, repository, layer))
-    );
-  }
-
-  private remember(digest: string, pending: Promise<LayerFindings>): Promise<LayerFindings> {
-    // A failed read is not remembered: the next image that needs the layer tries again.
-    pending.catch(() => this.layers.delete(digest));
-    this.layers.set(digest, pending);
+    let pending = this.layers.get(layer.digest);
+    if (!pending) {
+      pending = this.readThrough(store, repository, layer);
+      // A failed read is not remembered: the next image that needs the layer tries again.
+      pending.catch(() => this.layers.delete(layer.digest));
+      this.layers.set(layer.digest, pending);
+    }
     return pending;
   }
 
@@ -179,14 +151,7 @@ export class InventoryReader {
       this.options.onCacheError?.(layer.digest, error);
       return undefined;
     });
-    return cached ?? this.readAndKeep(store, repository, layer);
-  }
-
-  private async readAndKeep(
-    store: ImageStore,
-    repository: string,
-    layer: Descriptor,
-  ): Promise<LayerFindings> {
+    if (cached) return cached;
     const findings = await this.streams(() => this.stream(store, repository, layer));
     await this.options.cache
       ?.put(layer.digest, findings)

@@ -4,11 +4,10 @@ import type {
   ImageFindings,
   ImageFindingsCache,
   LayerFindings,
-  LayerFindingsBatch,
   LayerFindingsCache,
 } from '../core/layer-findings.js';
 
-export class MemoryLayerFindingsCache implements LayerFindingsCache, LayerFindingsBatch, ImageFindingsCache {
+export class MemoryLayerFindingsCache implements LayerFindingsCache, ImageFindingsCache {
   private readonly layers: RecentlyUsed<LayerFindings>;
   private readonly images: RecentlyUsed<ImageFindings>;
 
@@ -19,15 +18,6 @@ export class MemoryLayerFindingsCache implements LayerFindingsCache, LayerFindin
 
   async get(layerDigest: string): Promise<LayerFindings | undefined> {
     return this.layers.get(layerDigest);
-  }
-
-  async getMany(layerDigests: readonly string[]): Promise<ReadonlyMap<string, LayerFindings>> {
-    const found = new Map<string, LayerFindings>();
-    for (const digest of layerDigests) {
-      const findings = this.layers.get(digest);
-      if (findings) found.set(digest, findings);
-    }
-    return found;
   }
 
   async put(layerDigest: string, findings: LayerFindings): Promise<void> {
