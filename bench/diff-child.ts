@@ -1,6 +1,9 @@
 // One cold diff, then warm ones, in a process of its own so its peak memory is the diff's:
 // `diff-child.ts FROM TO CONNECTION_STRING TABLE_PREFIX [LAYERS_AT_ONCE]`. Prints the timings as JSON.
+// Warm diffs are timed two ways per cache: with every layer's findings cached (what the first diff of an
+// image built on known layers costs) and with the images' findings remembered too (a diff asked again).
 import { openTableLayerFindings } from '../src/azure/table-layer-findings.js';
+import type { ImageFindings, LayerFindings, LayerFindingsCache } from '../src/core/layer-findings.js';
 import { diffImages } from '../src/packages/diff-images.js';
 import { MemoryLayerFindingsCache } from '../src/packages/memory-findings-cache.js';
 import { DistributionClient } from '../src/registry/distribution-client.js';
@@ -25,17 +28,29 @@ const WARM_RUNS = 5;
 const client = new DistributionClient();
 const table = await openTableLayerFindings({ connectionString }, prefix);
 const memory = new MemoryLayerFindingsCache();
+/** The cold diff fills both caches at once. */
 const both = {
   async get(digest: string) {
     return (await memory.get(digest)) ?? table.get(digest);
   },
-  async put(digest: string, findings: Parameters<typeof table.put>[1]) {
+  async put(digest: string, findings: LayerFindings) {
     await Promise.all([memory.put(digest, findings), table.put(digest, findings)]);
   },
+  async getImage(digest: string) {
+    return (await memory.getImage(digest)) ?? table.getImage(digest);
+  },
+  async putImage(digest: string, findings: ImageFindings) {
+    await Promise.all([memory.putImage(digest, findings), table.putImage(digest, findings)]);
+  },
 };
+/** The same cache without its memory of images: only the layers' findings answer. */
+const layersOnly = (cache: LayerFindingsCache): LayerFindingsCache => ({
+  get: (digest) => cache.get(digest),
+  put: (digest, findings) => cache.put(digest, findings),
+});
 const sides = () => [openStore(from, { client }), openStore(to, { client })] as const;
 
-const timed = async (cache: typeof both | typeof table | typeof memory) => {
+const timed = async (cache: LayerFindingsCache) => {
   const [a, b] = sides();
   const started = performance.now();
   const changes = await diffImages(a, b, { cache, ...(concurrency !== undefined && { concurrency }) });
@@ -43,13 +58,19 @@ const timed = async (cache: typeof both | typeof table | typeof memory) => {
 };
 
 const cold = await timed(both);
-const warmTable: number[] = [];
-const warmMemory: number[] = [];
+const warm = {
+  tableLayers: [] as number[],
+  table: [] as number[],
+  memoryLayers: [] as number[],
+  memory: [] as number[],
+};
 for (let i = 0; i < WARM_RUNS; i++) {
-  warmTable.push((await timed(table)).ms);
-  warmMemory.push((await timed(memory)).ms);
+  warm.tableLayers.push((await timed(layersOnly(table))).ms);
+  warm.table.push((await timed(table)).ms);
+  warm.memoryLayers.push((await timed(layersOnly(memory))).ms);
+  warm.memory.push((await timed(memory)).ms);
 }
 process.stdout.write(
-  `${JSON.stringify({ coldMs: cold.ms, warmTableMs: warmTable, warmMemoryMs: warmMemory, counts: cold.changes.platforms[0]?.counts })}\n`,
+  `${JSON.stringify({ coldMs: cold.ms, warmMs: warm, counts: cold.changes.platforms[0]?.counts })}\n`,
 );
 await client.http.close();
