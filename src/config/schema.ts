@@ -11,6 +11,10 @@ import { parseRegistryLocation } from './registry-location.js';
 import { isSecretReference, SECRET_REFERENCE, type SecretReference } from './secret.js';
 import { signaturePolicySchema } from './signature-policy.js';
 
+// A config is parsed once per process: zod's JIT would compile a function for every object schema
+// on that one parse, which costs more than it saves (validate's CPU fell ~6% without it).
+z.config({ jitless: true });
+
 export const WEBHOOK_FORMATS = ['cloudevents', 'teams', 'slack'] as const;
 export const WEBHOOK_DIGESTS = ['event', 'cycle'] as const;
 
