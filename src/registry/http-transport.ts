@@ -86,22 +86,37 @@ export class HttpTransport {
       let socket: Socket | undefined;
       let response: http.IncomingMessage | undefined;
       const expired = () => {
+        // Activity since the timer was set moves the deadline on: set it again for the time that is left.
+        const idle = Date.now() - lastActive;
+        if (idle < exchange.timeoutMs) {
+          timer = setTimeout(expired, exchange.timeoutMs - idle);
+          timer.unref();
+          return;
+        }
         if (!response) {
           const code = socket?.connecting ? 'CONNECT_TIMEOUT' : 'HEADERS_TIMEOUT';
           req.destroy(new TransportTimeoutError(code, host, exchange.timeoutMs));
         } else if (response.readableLength >= response.readableHighWaterMark) {
           // The reader is behind (back-pressure), not the server: that is no idle body.
-          timer?.refresh();
+          refresh();
+          timer = setTimeout(expired, exchange.timeoutMs);
+          timer.unref();
         } else {
           response.destroy(new TransportTimeoutError('BODY_TIMEOUT', host, exchange.timeoutMs));
         }
       };
       // One timer per exchange, from the moment it has a connection (a request waiting for one of the
       // host's connectionsPerHost is not timed): the deadline for the headers, then the idle limit on the body.
+      // A chunk only notes the time (a timer moved on every chunk cost more CPU than the chunk's hashing); the
+      // timer, when it fires, sets itself again for what is left of the limit since the last chunk.
       let timer: NodeJS.Timeout | undefined;
-      const refresh = () => timer?.refresh();
+      let lastActive = Date.now();
+      const refresh = () => {
+        lastActive = Date.now();
+      };
       req.once('socket', (assigned: Socket) => {
         socket = assigned;
+        refresh();
         timer = setTimeout(expired, exchange.timeoutMs);
         timer.unref();
       });
