@@ -4,7 +4,7 @@ import type { Rebuilder, RebuildRequest, RebuildRun, RebuildStatus } from '../co
 import { isDigest } from '../core/reference.js';
 import { describeUntrusted } from '../registry/digest-check.js';
 import type { HttpClient } from '../registry/http.js';
-import { postJson } from './post-json.js';
+import { postJson, requestWebhook } from './post-json.js';
 import { describeUrl, signBody } from './signature.js';
 import { onWebhookOrigin } from './status-url.js';
 
@@ -86,9 +86,11 @@ export class WebhookRebuilder implements Rebuilder {
     if (!run.statusUrl) return run;
     // Checked again here: the run comes back from orchestration history, not from our own hands.
     const statusUrl = onWebhookOrigin(run.statusUrl, this.webhook(request).url, `rebuild of ${request.app}`);
-    const response = await this.http.requestBytes(
+    const response = await requestWebhook(
+      this.http,
       { method: 'GET', url: statusUrl, headers: { accept: 'application/json' } },
       256 * 1024,
+      `rebuild status of ${request.app}`,
     );
     if (response.status !== 200)
       throw new Error(

@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appSubject, cloudEvent, imageSubject } from '../../src/core/events.js';
 import type { RebuildRequest } from '../../src/core/rebuilder.js';
@@ -284,6 +286,22 @@ describe('WebhookRebuilder', () => {
       runId: 'sync-1/reports',
       reason: expect.stringContaining('reports no status'),
     });
+  });
+
+  it('a CI whose status URL stops answering is named, without its query, after bounded attempts', async () => {
+    // A port that was listening and is closed: connections are refused, as by a CI that went away.
+    const gone = createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const { port } = gone.address() as AddressInfo;
+    await new Promise<void>((resolve) => gone.close(() => resolve()));
+    const ci = `http://127.0.0.1:${port}/ci`;
+    const run = { runId: 'ci-7', statusUrl: `${ci}/runs/7?token=s3cret`, status: 'running' as const };
+    const error = await new WebhookRebuilder(recordingClient([], { maxAttempts: 2 }), env)
+      .status(run, request(ci))
+      .catch((e: Error) => e);
+    expect((error as Error).message).toBe(
+      `rebuild status of reports: http://127.0.0.1:${port}/ci/runs/7 unreachable after 2 attempt(s) (ECONNREFUSED)`,
+    );
   });
 
   it('a webhook URL given as an unset env reference fails naming the variable', async () => {
