@@ -107,8 +107,8 @@ export class HttpTransport {
       };
       // One timer per exchange, from the moment it has a connection (a request waiting for one of the
       // host's connectionsPerHost is not timed): the deadline for the headers, then the idle limit on the body.
-      // A chunk only notes the time (a timer moved on every chunk cost more CPU than the chunk's hashing); the
-      // timer, when it fires, sets itself again for what is left of the limit since the last chunk.
+      // A chunk only notes the time (moving the timer on every one of a 100 MiB copy's ~1,700 chunks was the
+      // costliest JS function in its profile); the timer, when it fires, sets itself again for what is left.
       let timer: NodeJS.Timeout | undefined;
       let lastActive = Date.now();
       const refresh = () => {
