@@ -32,6 +32,8 @@ interface Hold {
   readonly pulls: number;
   readonly until: number;
   readonly running: boolean;
+  /** The registry's count when a running import started: what it has spent since shows in later counts. */
+  readonly remainingAtStart?: number;
 }
 
 class RegistryAllowance {
@@ -144,9 +146,12 @@ export class PullBudget {
     if (paused) return paused;
     const allowance = this.allowance(registry);
     const { rateLimit } = allowance;
-    const running = [...this.liveHolds(registry)]
-      .filter(([other, hold]) => other !== key && hold.running)
-      .reduce((sum, [, hold]) => sum + hold.pulls, 0);
+    const running = stillToSpend(
+      [...this.liveHolds(registry)]
+        .filter(([other, hold]) => other !== key && hold.running)
+        .map(([, h]) => h),
+      rateLimit?.remaining,
+    );
     if (rateLimit && rateLimit.remaining - running - pulls < minRemaining) {
       return {
         proceed: false,
@@ -154,7 +159,13 @@ export class PullBudget {
         resumeAt: this.windowEnd(allowance),
       };
     }
-    this.hold(registry, key, pulls, true);
+    const windowMs = (rateLimit?.windowSeconds ?? FALLBACK_WINDOW_SECONDS) * 1000;
+    allowance.holds.set(key, {
+      pulls,
+      until: this.now() + windowMs,
+      running: true,
+      ...(rateLimit && { remainingAtStart: rateLimit.remaining }),
+    });
     return { proceed: true };
   }
 
@@ -187,6 +198,20 @@ export class PullBudget {
     }
     return allowance;
   }
+}
+
+/**
+ * What running imports may still spend: their holds, less what the registry's count fell by since the
+ * first of them started (pulls already spent show in the count, and must not be counted twice; the fall
+ * is all theirs or more, since checks wait while imports hold pulls).
+ */
+function stillToSpend(running: readonly Hold[], remaining: number | undefined): number {
+  const held = running.reduce((sum, hold) => sum + hold.pulls, 0);
+  const starts = running.flatMap((hold) =>
+    hold.remainingAtStart === undefined ? [] : [hold.remainingAtStart],
+  );
+  if (remaining === undefined || starts.length === 0) return held;
+  return Math.max(0, held - Math.max(0, Math.max(...starts) - remaining));
 }
 
 /** The key an import's hold goes by: the check that sees the change and the import use the same one. */

@@ -185,3 +185,33 @@ describe('checks of several batches at once', () => {
     }
   });
 });
+
+describe('imports running at once', () => {
+  // Counts as a registry would report them; the sums below are worked out by hand.
+  const registry = 'registry.example';
+  const seen = (budget: PullBudget, remaining: number) =>
+    budget.observe(registry, { remaining, windowSeconds: 3600 });
+
+  it('what a running import already spent is not counted again against the next one', () => {
+    const budget = new PullBudget(() => 0);
+    seen(budget, 22);
+    expect(budget.forImport(registry, 'a', 10, 2)).toEqual({ proceed: true });
+    seen(budget, 20); // a spent 2 of its 10: 8 still to come
+    // 20 − 8 − 10 = 2, the reserve: allowed (counting a's 10 again would leave 0 and refuse it).
+    expect(budget.forImport(registry, 'b', 10, 2)).toEqual({ proceed: true });
+  });
+
+  it('the pulls running imports may still spend keep a third one out', () => {
+    const budget = new PullBudget(() => 0);
+    seen(budget, 22);
+    budget.forImport(registry, 'a', 10, 2);
+    seen(budget, 20);
+    budget.forImport(registry, 'b', 10, 2);
+    // a and b hold 20, of which the count fell by 2: 18 still to come, 20 − 18 − 1 < 2.
+    const verdict = budget.forImport(registry, 'c', 1, 2);
+    expect(verdict).toMatchObject({ proceed: false });
+    expect(verdict.proceed === false && verdict.reason).toBe(
+      'import needs 1 pull(s); registry reports 20 remaining, 2 kept in reserve and 18 held by running imports',
+    );
+  });
+});
