@@ -75,6 +75,19 @@ export class TableStateStore implements StateStore {
     return imageFromEntity(written);
   }
 
+  async markChecked(target: string, at: string): Promise<boolean> {
+    const [pk, rk] = imageKeys(target);
+    try {
+      // A Merge of one property with If-Match: * — one request where read–change–write takes two; a
+      // concurrent writer's other fields stay as it wrote them.
+      await this.images.updateEntity({ partitionKey: pk, rowKey: rk, lastChecked: at }, 'Merge');
+      return true;
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return false;
+      throw new Error(`record the check of tracked image ${target}: ${(error as Error).message}`);
+    }
+  }
+
   async deleteImage(target: string): Promise<void> {
     const [pk, rk] = imageKeys(target);
     await deleteIfPresent(this.images, pk, rk);

@@ -143,6 +143,12 @@ export interface StateStore {
     change: (current: TrackedImageState | undefined) => TrackedImageState,
   ): Promise<TrackedImageState>;
   deleteImage(target: string): Promise<void>;
+  /**
+   * Records only that the image was checked at `at`, without reading it first and without touching any
+   * other field (a check that saw the digest already recorded changes nothing else). False, and nothing
+   * written, when there is no record of the image.
+   */
+  markChecked(target: string, at: string): Promise<boolean>;
 
   getApp(name: string): Promise<AppState | undefined>;
   /** Every app, ordered by name. */

@@ -75,6 +75,25 @@ describe('TableStateStore on Azurite', () => {
     expect(await store.getImage(image.target)).toBeUndefined();
   });
 
+  it('records a check alone: lastChecked changes, every other field stays, and no record is created', async () => {
+    const store = await freshStore();
+    const image: TrackedImageState = {
+      source: 'docker.io/library/node:20-alpine',
+      target: 'base/node:20-alpine',
+      lastUpstreamDigest: D1,
+      importedDigest: D1,
+      lastChecked: '2026-11-27T19:00:00.000Z',
+      lastChanged: '2026-11-27T18:00:00.000Z',
+      pinned: { digest: D1, by: 'operator', at: '2026-11-27T18:30:00.000Z' },
+    };
+    await store.updateImage(image.target, () => image);
+    expect(await store.markChecked(image.target, '2026-11-30T04:50:00.000Z')).toBe(true);
+    expect(await store.getImage(image.target)).toEqual({ ...image, lastChecked: '2026-11-30T04:50:00.000Z' });
+
+    expect(await store.markChecked('base/never:1', '2026-11-30T04:50:00.000Z')).toBe(false);
+    expect(await store.getImage('base/never:1')).toBeUndefined();
+  });
+
   it('keeps apps with their bases and last rebuild', async () => {
     const store = await freshStore();
     const app: AppState = {

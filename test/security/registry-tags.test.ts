@@ -56,6 +56,11 @@ function memoryState(): StateStore & { images: Map<string, TrackedImageState> } 
       return next;
     },
     deleteImage: async (target) => void images.delete(target),
+    markChecked: async (target, at) => {
+      const current = images.get(target);
+      if (current) images.set(target, { ...current, lastChecked: at });
+      return current !== undefined;
+    },
     getApp: async () => undefined,
     listApps: async () => [],
     updateApp: async () => {
