@@ -1,6 +1,8 @@
 // Debian's version ordering (Debian Policy 5.6.12): [epoch:]upstream[-revision], compared part by part,
 // where '~' sorts before anything, even the end of the string, and letters before other characters.
 
+import { splitEpochVersion } from './epoch-version.js';
+
 interface DpkgVersion {
   readonly epoch: number;
   readonly upstream: string;
@@ -8,15 +10,8 @@ interface DpkgVersion {
 }
 
 function parse(version: string): DpkgVersion {
-  const text = version.trim();
-  const colon = text.indexOf(':');
-  const epochText = colon > 0 ? text.slice(0, colon) : '';
-  const epoch = /^\d+$/.test(epochText) ? Number(epochText) : 0;
-  const rest = colon > 0 ? text.slice(colon + 1) : text;
-  const dash = rest.lastIndexOf('-');
-  return dash >= 0
-    ? { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) }
-    : { epoch, upstream: rest, revision: '' };
+  const { epoch, main, tail } = splitEpochVersion(version);
+  return { epoch, upstream: main, revision: tail };
 }
 
 function isDigit(c: string | undefined): boolean {

@@ -3,6 +3,8 @@
 // numerically and newer than letters, '~' before anything (even the end), '^' after the end but before
 // any further segment. Other characters only separate segments.
 
+import { splitEpochVersion } from './epoch-version.js';
+
 interface RpmVersion {
   readonly epoch: number;
   readonly version: string;
@@ -10,15 +12,8 @@ interface RpmVersion {
 }
 
 function parse(evr: string): RpmVersion {
-  const text = evr.trim();
-  const colon = text.indexOf(':');
-  const epochText = colon > 0 ? text.slice(0, colon) : '';
-  const epoch = /^\d+$/.test(epochText) ? Number(epochText) : 0;
-  const rest = colon > 0 ? text.slice(colon + 1) : text;
-  const dash = rest.lastIndexOf('-');
-  return dash >= 0
-    ? { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) }
-    : { epoch, version: rest, release: '' };
+  const { epoch, main, tail } = splitEpochVersion(evr);
+  return { epoch, version: main, release: tail };
 }
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
