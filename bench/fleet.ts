@@ -18,11 +18,12 @@ import {
   expectedFinal,
   type Fleet,
   generateFleet,
+  pushFleetApps,
+  pushFleetUpstream,
   SCALES,
 } from '../test/chaos/fleet.js';
 import { readMirror } from '../test/chaos/observed.js';
 import { SeededRandom } from '../test/chaos/seeded-random.js';
-import { pushImage } from '../test/support/images.js';
 import { startRegistry, type TestRegistry } from '../test/support/registry.js';
 import { machine } from './machine.js';
 import { RssSampler } from './rss-sampler.js';
@@ -47,7 +48,7 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
   try {
     const fleet = generateFleet(SCALES[SCALE], new SeededRandom(SEED), mirror.host);
     const began = performance.now();
-    await pushUpstream(upstream, fleet, 'before');
+    await pushFleetUpstream(upstream, fleet, 'before');
     log(`${fleet.tags.length} upstream tags pushed in ${elapsed(began)} s`);
     const peakPushMiB = rss.endPhase();
 
@@ -62,7 +63,7 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
     log(`first sync of ${fleet.tags.length} tags in ${firstSync.seconds} s`);
     await host.stop();
     host = undefined;
-    await pushApps(mirror, fleet);
+    await pushFleetApps(mirror, fleet);
     const peakSetupMiB = rss.endPhase();
 
     const config = join(dir, 'basewatch.yaml');
@@ -101,7 +102,7 @@ export async function benchFleet(): Promise<Record<string, unknown>> {
     }
 
     // (b) 50 upstream tags change; every app whose chain reaches one is rebuilt by rebase.
-    await pushUpstream(upstream, fleet, 'after');
+    await pushFleetUpstream(upstream, fleet, 'after');
     await upstream.settled();
     const rowsBefore = await tables.rows();
     const runsBefore = (await host.engine.list()).length;
@@ -258,25 +259,6 @@ defaults: { schedule: "0 0 0 1 1 *" }
 images:
 ${images.join('\n')}
 ${withApps ? `apps:\n${apps.join('\n')}\n` : ''}`;
-}
-
-async function pushUpstream(upstream: TestRegistry, fleet: Fleet, which: 'before' | 'after'): Promise<void> {
-  const limit = pLimit(8);
-  await Promise.all(
-    fleet.tags.map((tag) =>
-      limit(async () => {
-        const image = tag[which];
-        if (image) await pushImage(upstream.url, tag.upstreamRepository, tag.tag, image);
-      }),
-    ),
-  );
-}
-
-async function pushApps(mirror: TestRegistry, fleet: Fleet): Promise<void> {
-  const limit = pLimit(8);
-  await Promise.all(
-    fleet.apps.map((app) => limit(() => pushImage(mirror.url, app.repository, '1', app.before))),
-  );
 }
 
 function loadAverage(): string {

@@ -8,11 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
-import { pushImage } from '../support/images.js';
 import { freePort } from '../support/ports.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { appKey, changedTags, type Fleet, type FleetScale, generateFleet, SCALES } from './fleet.js';
+import {
+  appKey,
+  changedTags,
+  type Fleet,
+  type FleetScale,
+  generateFleet,
+  pushFleetApps,
+  pushFleetUpstream,
+  SCALES,
+} from './fleet.js';
 import {
   BUILT_MAIN,
   buildHost,
@@ -109,16 +117,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(
       `seed ${options.seed}: ${fleet.tags.length} tags, ${fleet.apps.length} apps, ${changedTags(fleet).length} bases change`,
     );
-    await pushUpstream(upstream, fleet, 'before');
+    await pushFleetUpstream(upstream, fleet, 'before');
     const data = join(dir, 'data');
     const setupConfig = join(dir, 'setup.yaml');
     await writeFile(setupConfig, fleetConfig(fleet, upstream, mirror, receiver, false));
     await basewatchSync(setupConfig, data, options.built ?? false, root);
-    await pushApps(mirror, fleet);
+    await pushFleetApps(mirror, fleet);
     const setupMs = Date.now() - began;
     log(`fleet in place in ${(setupMs / 1000).toFixed(1)} s`);
 
-    await pushUpstream(upstream, fleet, 'after');
+    await pushFleetUpstream(upstream, fleet, 'after');
     const config = join(dir, 'basewatch.yaml');
     await writeFile(config, fleetConfig(fleet, upstream, mirror, receiver, true));
     // Pushes before this (the apps' own, just above) are the fleet's setup, announced late or not.
@@ -260,25 +268,6 @@ ${withApps ? `apps:\n${apps.join('\n')}\n` : ''}notifications:
   webhooks:
     - { url: "${receiver.url}/events" }
 `;
-}
-
-async function pushUpstream(upstream: TestRegistry, fleet: Fleet, which: 'before' | 'after'): Promise<void> {
-  const limit = pLimit(8);
-  await Promise.all(
-    fleet.tags.map((tag) =>
-      limit(async () => {
-        const image = tag[which];
-        if (image) await pushImage(upstream.url, tag.upstreamRepository, tag.tag, image);
-      }),
-    ),
-  );
-}
-
-async function pushApps(mirror: TestRegistry, fleet: Fleet): Promise<void> {
-  const limit = pLimit(8);
-  await Promise.all(
-    fleet.apps.map((app) => limit(() => pushImage(mirror.url, app.repository, '1', app.before))),
-  );
 }
 
 /** `basewatch sync` to completion: the fleet's first import, before any app exists. */

@@ -2,7 +2,8 @@
 // as upstream's do), apps in chains built FROM some of them, and the change: new upstream digests for
 // some tags. What the fleet must look like once the change has gone through is worked out here, from
 // the test images alone, never by product code.
-import { makeImage, type TestImage, type TestLayer } from '../support/images.js';
+import pLimit from 'p-limit';
+import { makeImage, pushImage, type TestImage, type TestLayer } from '../support/images.js';
 import type { SeededRandom } from './seeded-random.js';
 
 export interface FleetScale {
@@ -201,4 +202,29 @@ export function expectedFinal(fleet: Fleet): {
     }
   }
   return { tagDigests, appLayers, affected };
+}
+
+/** Pushes every tag's upstream image as it is `before` or `after` the change (8 pushes at once). */
+export async function pushFleetUpstream(
+  upstream: { readonly url: string },
+  fleet: Fleet,
+  which: 'before' | 'after',
+): Promise<void> {
+  const limit = pLimit(8);
+  await Promise.all(
+    fleet.tags.map((tag) =>
+      limit(async () => {
+        const image = tag[which];
+        if (image) await pushImage(upstream.url, tag.upstreamRepository, tag.tag, image);
+      }),
+    ),
+  );
+}
+
+/** Pushes every app's image as first built, to the mirror (8 pushes at once). */
+export async function pushFleetApps(mirror: { readonly url: string }, fleet: Fleet): Promise<void> {
+  const limit = pLimit(8);
+  await Promise.all(
+    fleet.apps.map((app) => limit(() => pushImage(mirror.url, app.repository, '1', app.before))),
+  );
 }
