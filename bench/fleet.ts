@@ -17,6 +17,7 @@ import {
   changedTags,
   expectedFinal,
   type Fleet,
+  fleetYaml,
   generateFleet,
   pushFleetApps,
   pushFleetUpstream,
@@ -245,20 +246,7 @@ async function mirrorNotAsExpected(
 }
 
 function fleetConfig(fleet: Fleet, upstream: TestRegistry, mirror: TestRegistry, withApps: boolean): string {
-  const images = [...fleet.repositories].map(
-    ([repository, tags]) =>
-      `  - { source: "${upstream.host}/${repository}", tags: [${tags.map((t) => `"${t.tag}"`).join(', ')}], target: "${tags[0]!.target.split(':')[0]}" }`,
-  );
-  const apps = fleet.apps.map(
-    (app) =>
-      `  - { name: ${app.name}, image: "${appKey(app)}", team: ${app.team}, baseImages: ["${app.parent}"], rebuild: { rebase: true } }`,
-  );
-  return `version: 1
-registry: { url: "http://${mirror.host}" }
-defaults: { schedule: "0 0 0 1 1 *" }
-images:
-${images.join('\n')}
-${withApps ? `apps:\n${apps.join('\n')}\n` : ''}`;
+  return fleetYaml(fleet, upstream.host, mirror.host, withApps);
 }
 
 function loadAverage(): string {

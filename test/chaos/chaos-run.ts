@@ -16,6 +16,7 @@ import {
   changedTags,
   type Fleet,
   type FleetScale,
+  fleetYaml,
   generateFleet,
   pushFleetApps,
   pushFleetUpstream,
@@ -251,20 +252,7 @@ function fleetConfig(
   receiver: WebhookReceiver,
   withApps: boolean,
 ): string {
-  const images = [...fleet.repositories].map(
-    ([repository, tags]) =>
-      `  - { source: "${upstream.host}/${repository}", tags: [${tags.map((t) => `"${t.tag}"`).join(', ')}], target: "${tags[0]!.target.split(':')[0]}" }`,
-  );
-  const apps = fleet.apps.map(
-    (app) =>
-      `  - { name: ${app.name}, image: "${appKey(app)}", team: ${app.team}, baseImages: ["${app.parent}"], rebuild: { rebase: true } }`,
-  );
-  return `version: 1
-registry: { url: "http://${mirror.host}" }
-defaults: { schedule: "0 0 0 1 1 *" }
-images:
-${images.join('\n')}
-${withApps ? `apps:\n${apps.join('\n')}\n` : ''}notifications:
+  return `${fleetYaml(fleet, upstream.host, mirror.host, withApps)}notifications:
   webhooks:
     - { url: "${receiver.url}/events" }
 `;

@@ -228,3 +228,24 @@ export async function pushFleetApps(mirror: { readonly url: string }, fleet: Fle
     fleet.apps.map((app) => limit(() => pushImage(mirror.url, app.repository, '1', app.before))),
   );
 }
+
+/**
+ * The fleet's basewatch.yaml up to its notifications: every repository's tags tracked into the mirror,
+ * and, `withApps`, every app rebuilt by rebase on its parent. No timer tick: cycles are started by hand.
+ */
+export function fleetYaml(fleet: Fleet, upstreamHost: string, mirrorHost: string, withApps: boolean): string {
+  const images = [...fleet.repositories].map(
+    ([repository, tags]) =>
+      `  - { source: "${upstreamHost}/${repository}", tags: [${tags.map((t) => `"${t.tag}"`).join(', ')}], target: "${tags[0]!.target.split(':')[0]}" }`,
+  );
+  const apps = fleet.apps.map(
+    (app) =>
+      `  - { name: ${app.name}, image: "${appKey(app)}", team: ${app.team}, baseImages: ["${app.parent}"], rebuild: { rebase: true } }`,
+  );
+  return `version: 1
+registry: { url: "http://${mirrorHost}" }
+defaults: { schedule: "0 0 0 1 1 *" }
+images:
+${images.join('\n')}
+${withApps ? `apps:\n${apps.join('\n')}\n` : ''}`;
+}
