@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseReference } from '../../src/core/reference.js';
 import { checkUpstream } from '../../src/registry/check-upstream.js';
@@ -9,6 +7,7 @@ import { upstreamStores } from '../../src/registry/upstream-stores.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { makeImage, pushImage, pushManyTags } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { startSlowManifestServer } from '../support/slow-manifest-server.js';
 
 let registry: TestRegistry;
 let proxy: FaultProxy;
@@ -145,30 +144,18 @@ describe('checkUpstream', () => {
 
 describe('checkUpstream concurrency', () => {
   it('never has more HEAD requests in flight to one registry than the bound', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const server = createServer((req, res) => {
-      if (req.url === '/v2/') return res.writeHead(200).end();
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      setTimeout(() => {
-        inFlight--;
-        res.writeHead(200, { 'docker-content-digest': image.digest, 'content-type': image.mediaType }).end();
-      }, 15);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const server = await startSlowManifestServer(image);
     try {
-      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { host } = server;
       const many = Array.from({ length: 40 }, (_, i) => parseReference(`${host}/library/node:${i}`));
       const report = await checkUpstream(many, {
         stores: upstreamStores(client()),
         concurrencyPerRegistry: 3,
       });
       expect(report.checks.every((c) => c.status === 'current')).toBe(true);
-      expect(peak).toBe(3);
+      expect(server.peak()).toBe(3);
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.stop();
     }
   });
 });

@@ -1,8 +1,3 @@
-// One registry's pulls shared by checks and imports: a real CNCF Distribution registry behind a front that
-// counts pulls as Docker Hub does and says how many remain. Every expected count is worked out from the
-// front's own numbers (start, reserve, the image's platforms), never from the budget under test.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseReference } from '../../src/core/reference.js';
 import { checkUpstream } from '../../src/registry/check-upstream.js';
@@ -15,6 +10,7 @@ import { upstreamStores } from '../../src/registry/upstream-stores.js';
 import { makeImage, makeMultiPlatformImage, pushIndex, pushManyTags } from '../support/images.js';
 import { type PullLimitedFront, startPullLimitedFront } from '../support/pull-limited-front.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { startSlowManifestServer } from '../support/slow-manifest-server.js';
 
 let upstream: TestRegistry;
 let mirror: TestRegistry;
@@ -155,20 +151,9 @@ describe('checks and imports share one registry pull budget', () => {
 describe('checks of several batches at once', () => {
   it('share one lane per registry: never more HEADs in flight than its width', async () => {
     const image = makeImage({ seed: 'lane' });
-    let inFlight = 0;
-    let peak = 0;
-    const server = createServer((req, res) => {
-      if (req.url === '/v2/') return res.writeHead(200).end();
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      setTimeout(() => {
-        inFlight--;
-        res.writeHead(200, { 'docker-content-digest': image.digest, 'content-type': image.mediaType }).end();
-      }, 15);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const server = await startSlowManifestServer(image);
     try {
-      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { host } = server;
       const batch = (from: number) =>
         Array.from({ length: 30 }, (_, i) => parseReference(`${host}/library/node:${from + i}`));
       const budget = new PullBudget();
@@ -178,10 +163,9 @@ describe('checks of several batches at once', () => {
         checkUpstream(batch(100), { stores, budget, concurrencyPerRegistry: 3 }),
       ]);
       expect(reports.flatMap((r) => r.checks).every((c) => c.status === 'current')).toBe(true);
-      expect(peak).toBe(3);
+      expect(server.peak()).toBe(3);
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.stop();
     }
   });
 });

@@ -34,17 +34,16 @@ export async function checkUpstreamDigests(
       budget,
       onChecked: (check, index) => {
         const { tag, ref } = valid[index]!;
-        if (check.status === 'current') {
-          const seen = compareWithCopy(tag, check.digest, copies.get(tag.target));
-          if (seen.status === 'changed')
-            budget.hold(
-              ref.registry,
-              importKey(tag.target, seen.digest),
-              importPulls(check.mediaType, tag.platforms),
-            );
-        }
+        const known = copies.get(tag.target);
+        const seen = check.status === 'current' ? compareWithCopy(tag, check.digest, known) : undefined;
+        if (check.status === 'current' && seen?.status === 'changed')
+          budget.hold(
+            ref.registry,
+            importKey(tag.target, seen.digest),
+            importPulls(check.mediaType, tag.platforms),
+          );
         return limit(async () => {
-          results[index] = await remember(deps, tag, check, at, copies.get(tag.target));
+          results[index] = await remember(deps, tag, check, at, known, seen);
         });
       },
     },
@@ -136,6 +135,7 @@ async function remember(
   check: UpstreamCheck,
   at: string,
   known: TrackedImageState | undefined,
+  seen: TagCheck | undefined,
 ): Promise<TagCheck> {
   if (check.status === 'deferred') {
     return { status: 'deferred', tag, resumeAt: check.resumeAt, reason: check.reason };
@@ -151,13 +151,12 @@ async function remember(
   // Most of a fleet is unchanged every cycle: when the record read at the batch's start already holds
   // this digest and no error, only the check's time is new, written in one request instead of two.
   if (
-    known !== undefined &&
-    known.lastUpstreamDigest === check.digest &&
+    seen?.status === 'unchanged' &&
+    known?.lastUpstreamDigest === check.digest &&
     known.lastError === undefined &&
-    compareWithCopy(tag, check.digest, known).status === 'unchanged' &&
     (await deps.state.markChecked(tag.target, at))
   ) {
-    return { status: 'unchanged', tag, digest: check.digest };
+    return seen;
   }
   const saved = await deps.state.updateImage(tag.target, (current) => {
     const { lastError: _cleared, ...rest } = current ?? { source: tag.source, target: tag.target };
