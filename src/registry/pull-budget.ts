@@ -84,7 +84,13 @@ export class PullBudget {
   hold(registry: string, key: string, pulls: number, running = false): void {
     const allowance = this.allowance(registry);
     const windowMs = (allowance.rateLimit?.windowSeconds ?? FALLBACK_WINDOW_SECONDS) * 1000;
-    allowance.holds.set(key, { pulls, until: this.now() + windowMs, running });
+    const remainingAtStart = running ? allowance.rateLimit?.remaining : undefined;
+    allowance.holds.set(key, {
+      pulls,
+      until: this.now() + windowMs,
+      running,
+      ...(remainingAtStart !== undefined && { remainingAtStart }),
+    });
   }
 
   /** The pulls held for `key`, if any. */
@@ -159,13 +165,7 @@ export class PullBudget {
         resumeAt: this.windowEnd(allowance),
       };
     }
-    const windowMs = (rateLimit?.windowSeconds ?? FALLBACK_WINDOW_SECONDS) * 1000;
-    allowance.holds.set(key, {
-      pulls,
-      until: this.now() + windowMs,
-      running: true,
-      ...(rateLimit && { remainingAtStart: rateLimit.remaining }),
-    });
+    this.hold(registry, key, pulls, true);
     return { proceed: true };
   }
 
