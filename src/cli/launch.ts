@@ -2,6 +2,9 @@
 // with V8's code cache, so a command run before starts without compiling again what it compiled then.
 // Node 22 has module.enableCompileCache for this; Node 20 does not, so the cache is kept here, one
 // file per command, in a directory only this user can write (a code cache is trusted like code).
+// V8 checks a cache against the source's length only, so each file starts with the sha256 of the
+// bundle it was made from: an upgrade to a bundle of the same length must not run the old bytecode.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
@@ -18,28 +21,33 @@ function cacheFile(): string | undefined {
   return join(base, 'basewatch', 'v8', `${command}.bin`);
 }
 
-function readCache(file: string | undefined): Buffer | undefined {
+/** The cache made from this very bundle (its file starts with `bundleId`), if there is one. */
+function readCache(file: string | undefined, bundleId: Buffer): Buffer | undefined {
   if (file === undefined || process.env.BASEWATCH_NO_CODE_CACHE) return undefined;
   try {
     // Only a cache in a directory of this user's that nobody else can write into is used.
     const dir = statSync(join(file, '..'));
     if (dir.uid !== process.getuid?.() || (dir.mode & 0o022) !== 0) return undefined;
-    return readFileSync(file);
+    const data = readFileSync(file);
+    const madeFrom = data.subarray(0, bundleId.length);
+    return madeFrom.equals(bundleId) ? data.subarray(bundleId.length) : undefined;
   } catch {
     return undefined;
   }
 }
 
+const bundle = readFileSync(BUNDLE);
+const bundleId = createHash('sha256').update(bundle).digest();
 const file = cacheFile();
-const cachedData = readCache(file);
+const cachedData = readCache(file, bundleId);
 // The bundle keeps main.ts's #! line, which only a file Node runs itself may have.
-const source = readFileSync(BUNDLE, 'utf8').replace(/^#!.*/, '');
+const source = bundle.toString('utf8').replace(/^#!.*/, '');
 const script = new vm.Script(Module.wrap(source), {
   filename: BUNDLE,
   ...(cachedData && { cachedData }),
   importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
-// V8 rejects a cache made by another Node, other flags or other source; it is then made afresh.
+// V8 rejects a cache made by another Node or other flags; it is then made afresh.
 if (
   file !== undefined &&
   !process.env.BASEWATCH_NO_CODE_CACHE &&
@@ -50,7 +58,7 @@ if (
     if (code !== 0) return;
     try {
       mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
-      writeFileSync(file, script.createCachedData(), { mode: 0o600 });
+      writeFileSync(file, Buffer.concat([bundleId, script.createCachedData()]), { mode: 0o600 });
     } catch {
       // No cache directory (a read-only home): the next run compiles again, nothing else changes.
     }

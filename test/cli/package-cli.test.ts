@@ -1,6 +1,6 @@
 // The `basewatch` command as `npm run build` installs it (infra/package-cli.ts): one bundle run by a
 // launcher that keeps V8's code cache per command. Built into a scratch directory, run as a process.
-import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,26 @@ describe('the packaged basewatch command', () => {
     expect((await stat(file)).mtimeMs).toBe(first.mtimeMs);
     await basewatch(['no-such-command'], home);
     await expect(stat(join(home, 'basewatch/v8/no-such-command.bin'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('runs a changed bundle of the same length as it now is, not from the cache of the one before', async () => {
+    // V8 checks a code cache against the source's length only: an upgrade that happens to keep the
+    // bundle's length would run the bytecode of the old one.
+    const dir = join(scratch, 'same-length-build');
+    await packageCli(ROOT, dir);
+    const home = await cacheHome('same-length');
+    const entry = join(dir, 'basewatch.cjs');
+    const run = (args: string[]) => runBasewatch(args, { entry, env: { XDG_CACHE_HOME: home } });
+    expect((await run(['--help'])).stdout).toContain('display help for command');
+    const bundle = join(dir, 'cli.cjs');
+    const before = await readFile(bundle, 'utf8');
+    const after = before.replaceAll('display help for command', 'DISPLAY HELP FOR COMMAND');
+    expect(after.length).toBe(before.length);
+    await writeFile(bundle, after);
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('DISPLAY HELP FOR COMMAND');
+    expect(help.stdout).not.toContain('display help for command');
   });
 
   it('ignores a cache in a directory others may write to', async () => {
