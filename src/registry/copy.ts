@@ -41,7 +41,7 @@ export interface CopyResult {
   readonly bytesCopied: number;
 }
 
-export const DEFAULT_BLOB_CONCURRENCY = 4;
+export const DEFAULT_BLOB_CONCURRENCY = 6;
 
 export async function copyImage(
   source: CopyEndpoint,

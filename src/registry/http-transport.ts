@@ -2,18 +2,17 @@
 // per origin, a deadline for the headers and an idle limit on the body. node:http rather than undici:
 // undici's HTTP/1 parser runs in WebAssembly and copies every body chunk into it, which cost a copy
 // 2.7× the CPU per byte received (bench/download.ts); node:http's parser hands the socket's buffers on.
+// A large body GET marked `bulk` (a blob) goes to bulk-get.ts instead, which reads it at a fraction of
+// node:http's CPU, under the same per-host bound on connections.
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction, Socket } from 'node:net';
-import type { Readable } from 'node:stream';
-import type { ConnectionOptions } from 'node:tls';
+import type { Socket } from 'node:net';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { bulkGet } from './bulk-get.js';
+import { type Answer, type ConnectOptions, type Exchange, TransportTimeoutError } from './exchange.js';
 import type { HttpHeaders } from './headers.js';
 
-/** TLS and socket options for every connection: a private CA, a client certificate, a test's name resolution. */
-export type ConnectOptions = Pick<
-  ConnectionOptions,
-  'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'
-> & { readonly lookup?: LookupFunction };
+export type { Answer, ConnectOptions, Exchange } from './exchange.js';
 
 export interface TransportOptions {
   /** Connections open at once to one origin; further requests wait for one to be free. */
@@ -23,43 +22,13 @@ export interface TransportOptions {
   readonly connect?: ConnectOptions;
 }
 
-export interface Exchange {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly body?: Buffer | string | Readable;
-  /** Until the headers arrive (from the request's start or its body's last chunk), and between body chunks. */
-  readonly timeoutMs: number;
-}
-
-export interface Answer {
-  readonly status: number;
-  readonly headers: HttpHeaders;
-  readonly body: Readable;
-}
-
-/** A connection that was not made, an answer that did not come, or a body that stopped, in time. */
-export class TransportTimeoutError extends Error {
-  constructor(
-    readonly code: 'CONNECT_TIMEOUT' | 'HEADERS_TIMEOUT' | 'BODY_TIMEOUT',
-    host: string,
-    ms: number,
-  ) {
-    const what = {
-      CONNECT_TIMEOUT: 'no connection',
-      HEADERS_TIMEOUT: 'no response headers',
-      BODY_TIMEOUT: 'no response body bytes',
-    }[code];
-    super(`${what} from ${host} within ${ms} ms`);
-    this.name = 'TransportTimeoutError';
-  }
-}
-
 export class HttpTransport {
   private readonly plain: http.Agent;
   private readonly secure: https.Agent;
+  /** Bulk GETs bypass the agents: they hold a slot of their own per host, up to the same bound. */
+  private readonly bulkSlots = new Map<string, LimitFunction>();
 
-  constructor(options: TransportOptions) {
+  constructor(private readonly options: TransportOptions) {
     const pool = { keepAlive: true, maxSockets: options.connectionsPerHost, timeout: options.keepAliveMs };
     this.plain = new http.Agent({
       ...pool,
@@ -70,6 +39,8 @@ export class HttpTransport {
 
   /** Sends one request and resolves with the response once its headers arrive; the body streams after. */
   send(exchange: Exchange): Promise<Answer> {
+    if (exchange.bulk && exchange.method === 'GET' && exchange.body === undefined)
+      return this.sendBulk(exchange);
     const url = new URL(exchange.url);
     const { host } = url;
     const agent = url.protocol === 'https:' ? this.secure : this.plain;
@@ -146,6 +117,27 @@ export class HttpTransport {
         stream.once('error', (error) => req.destroy(error));
         stream.pipe(req);
       } else req.end(whole);
+    });
+  }
+
+  /** A bulk GET (bulk-get.ts), holding one of its host's slots until its body is read or dropped. */
+  private sendBulk(exchange: Exchange): Promise<Answer> {
+    const { host } = new URL(exchange.url);
+    let slots = this.bulkSlots.get(host);
+    if (!slots) {
+      slots = pLimit(this.options.connectionsPerHost);
+      this.bulkSlots.set(host, slots);
+    }
+    return new Promise<Answer>((resolve, reject) => {
+      void slots(async () => {
+        try {
+          const answer = await bulkGet(exchange, this.options.connect);
+          resolve(answer);
+          await new Promise((closed) => answer.body.once('close', closed));
+        } catch (error) {
+          reject(error);
+        }
+      });
     });
   }
 

@@ -40,6 +40,11 @@ export interface RegistryStoreOptions {
 /** Chunk size used once a registry refuses a whole blob in one request (HTTP 413). */
 const FALLBACK_CHUNK_BYTES = 8 * 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/**
+ * A blob at least this large is read off a connection of its own (bulk-get.ts); smaller ones share the
+ * pooled connections, where a new connection (a TLS handshake) would cost more than the bytes.
+ */
+const BULK_MIN_BYTES = 1024 * 1024;
 
 export class RegistryStore implements ImageStore, BlobMounter, PullCounter {
   readonly location: string;
@@ -108,14 +113,15 @@ export class RegistryStore implements ImageStore, BlobMounter, PullCounter {
   async getBlob(repository: string, blob: Descriptor): Promise<Readable> {
     const call = this.call('GET blob', repository, blob.digest, 'pull', 'BLOB_UNKNOWN');
     const url = `${this.base()}/v2/${repository}/blobs/${blob.digest}`;
-    let response = await this.client.send(call, { method: 'GET', url });
+    const bulk = blob.size >= BULK_MIN_BYTES;
+    let response = await this.client.send(call, { method: 'GET', url, bulk });
     if (REDIRECTS.has(response.status)) {
       const location = firstHeader(response.headers, 'location');
       await discard(response);
       if (!location)
         throw new RegistryError({ ...call, code: 'UNEXPECTED', detail: 'redirect without Location' });
       // Object storage gets no registry credentials: the redirect URL carries its own signature.
-      response = await this.client.http.request({ method: 'GET', url: new URL(location, url).href });
+      response = await this.client.http.request({ method: 'GET', url: new URL(location, url).href, bulk });
     }
     if (response.status !== 200) throw await this.client.failure(call, response);
     const { bytes, windowMs } = this.client.http.minBodyRate;

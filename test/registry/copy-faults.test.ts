@@ -100,6 +100,42 @@ describe('copy through faults', () => {
   });
 });
 
+describe('copy through faults, layers large enough to be read in bulk (bulk-get.ts)', () => {
+  const large = makeImage({ seed: 'faults-large', layers: 2, layerSize: 3 * 1024 * 1024 });
+  beforeAll(async () => {
+    await pushImage(source.url, 'base/large', '1', large);
+  });
+  const fromLarge = () => ({
+    store: registryStore(sourceProxy.host),
+    ref: { repository: 'base/large', tag: '1' },
+  });
+  const toLarge = (repository: string) => ({
+    store: registryStore(targetProxy.host),
+    ref: { repository, tag: '1' },
+  });
+
+  it('bytes that do not match their digest are caught, and nothing is uploaded whole or tagged', async () => {
+    sourceProxy.inject({ method: 'GET', path: '/blobs/', corruptBody: true, times: Infinity });
+    const error = await copyImage(fromLarge(), toLarge('mirror/large-corrupt')).catch((e: unknown) => e);
+    expect((error as RegistryError).code).toBe('DIGEST_MISMATCH');
+    const requests = await loggedRequests(target);
+    expect(uploadedDigests(requests)).toEqual([]);
+    expect(requests.filter((r) => r.method === 'PUT' && r.uri.includes('/manifests/'))).toEqual([]);
+  });
+
+  it('a connection cut in the middle of a layer is retried and the copy completes', async () => {
+    const layer = [...large.blobs.entries()].find(([, bytes]) => bytes.length > 1024 * 1024)![0];
+    sourceProxy.inject({ method: 'GET', path: `/blobs/${layer}`, cutAfterBytes: 1024 * 1024, times: 2 });
+    const result = await copyImage(fromLarge(), toLarge('mirror/large-cut'));
+    expect(result.digest).toBe(large.digest);
+    // Cut twice, whole the third time.
+    expect(sourceProxy.hits().filter((hit) => hit.method === 'GET' && hit.path.endsWith(layer))).toHaveLength(
+      3,
+    );
+    await skopeoReadsAll(`${target.host}/mirror/large-cut:1`);
+  });
+});
+
 /** A working store that calls `midway` once, halfway through the first layer it serves. */
 function pausingSource(store: ImageStore, midway: () => Promise<void>): ImageStore {
   let fired = false;
