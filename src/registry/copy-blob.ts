@@ -51,15 +51,19 @@ async function transferOnce(
   }
   for (let attempt = 1; ; attempt++) {
     let sent = 0;
-    const content = await source.store.getBlob(source.repository, blob);
+    // Opened while the target opens its upload session (putBlob waits for both).
+    const opening = source.store.getBlob(source.repository, blob);
     try {
-      await target.store.putBlob(target.repository, blob, content, (bytes) => {
+      await target.store.putBlob(target.repository, blob, opening, (bytes) => {
         sent += bytes;
         progress.bytes(bytes);
       });
       progress.blobDone(false, 0);
       return 'copied';
     } catch (error) {
+      const content = await opening.catch(() => undefined);
+      // A source that did not open failed after the HTTP layer's own retries: not retried again here.
+      if (content === undefined) throw error;
       content.destroy();
       progress.rewind(sent);
       if (attempt >= attempts || !isTransient(error)) throw fromSource(error, blob, source, target);

@@ -39,12 +39,13 @@ export interface ImageStore {
   getBlob(repository: string, blob: Descriptor): Promise<Readable>;
   /**
    * Stores a blob from a stream, checking size and digest while it streams (nothing is kept on a
-   * mismatch); `onBytes` hears of every chunk as it passes.
+   * mismatch); `onBytes` hears of every chunk as it passes. The stream may still be opening: the store
+   * prepares its side (a registry's upload session) meanwhile, and drops it if the stream fails to open.
    */
   putBlob(
     repository: string,
     blob: Descriptor,
-    content: Readable,
+    content: Readable | Promise<Readable>,
     onBytes?: (bytes: number) => void,
   ): Promise<void>;
   /** Every tag of a repository (every `ref.name` of a layout). */

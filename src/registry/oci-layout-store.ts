@@ -118,9 +118,10 @@ export class OciLayoutStore implements ImageStore {
   async putBlob(
     _repository: string,
     blob: Descriptor,
-    content: Readable,
+    opening: Readable | Promise<Readable>,
     onBytes?: (bytes: number) => void,
   ): Promise<void> {
+    const content = await opening;
     const path = this.blobPath(blob.digest, 'PUT blob');
     await this.ensureLayout();
     await mkdir(dirname(path), { recursive: true });

@@ -8,6 +8,7 @@ import {
   putChunked,
   putMonolithic,
   startUpload,
+  type UploadSession,
   type UploadTarget,
   uploadCall,
   uploadLocation,
@@ -140,13 +141,33 @@ export class RegistryStore implements ImageStore, BlobMounter, PullCounter {
   async putBlob(
     repository: string,
     blob: Descriptor,
-    content: Readable,
+    opening: Readable | Promise<Readable>,
     onBytes?: (bytes: number) => void,
   ): Promise<void> {
     const target: UploadTarget = { client: this.client, registry: this.registry, repository };
     const site = { operation: 'upload blob', location: this.location, repository };
-    const checked = verified(content, blob, site, onBytes);
-    const session = await startUpload(target, blob);
+    // The upload session opens while the source answers: a registry's POST can take as long as the GET.
+    // The source is checked from the moment it opens, so an error it meets meanwhile has a listener.
+    const checking = Promise.resolve(opening).then((content) => ({
+      content,
+      checked: verified(content, blob, site, onBytes),
+    }));
+    const [session, source] = await Promise.allSettled([startUpload(target, blob), checking]);
+    if (session.status === 'rejected' || source.status === 'rejected') {
+      if (source.status === 'fulfilled') source.value.content.destroy();
+      if (session.status === 'fulfilled') await cancelUpload(target, session.value.location);
+      throw source.status === 'rejected' ? source.reason : (session as PromiseRejectedResult).reason;
+    }
+    await this.upload(target, session.value, blob, source.value.checked);
+  }
+
+  /** Sends the checked bytes into an open session, whole or in chunks; a failed upload is cancelled. */
+  private async upload(
+    target: UploadTarget,
+    session: UploadSession,
+    blob: Descriptor,
+    checked: Readable,
+  ): Promise<void> {
     try {
       if (this.chunkBytes !== undefined) {
         await putChunked(target, session, blob, checked, this.chunkBytes);

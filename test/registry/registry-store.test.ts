@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVerified } from '../../src/registry/blob-verifier.js';
 import { copyImage } from '../../src/registry/copy.js';
@@ -89,6 +90,36 @@ describe('a registry with Basic auth', () => {
       await store.putBlob('base/empty', blob, Readable.from(bytes.length ? [bytes] : []));
       expect(await store.headBlob('base/empty', blob.digest)).toBe(bytes.length);
     }
+  });
+
+  it('opens its upload session while the source still opens, and cancels it when the source fails to', async () => {
+    const store = registryStore(registry.host, quickClient(USER));
+    const bytes = Buffer.from('never sent');
+    const blob = { mediaType: 'application/octet-stream', digest: sha256Digest(bytes), size: bytes.length };
+    registry.clearRequests();
+    const refused = new Error('source said no');
+    const error = await store
+      .putBlob(
+        'base/opening',
+        blob,
+        sleep(50).then(() => Promise.reject(refused)),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBe(refused);
+    const requests = (await loggedRequests(registry)).filter((r) => r.uri.includes('/base/opening/'));
+    // The POST went out before the source failed; its session was dropped, and no bytes were sent.
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'DELETE']);
+    expect(await store.headBlob('base/opening', blob.digest)).toBeUndefined();
+  });
+
+  it('closes a source that opened when the upload session could not', async () => {
+    const anonymous = registryStore(registry.host, quickClient());
+    const bytes = Buffer.from('unwanted');
+    const blob = { mediaType: 'application/octet-stream', digest: sha256Digest(bytes), size: bytes.length };
+    const source = Readable.from([bytes]);
+    const error = (await anonymous.putBlob('base/opening', blob, source).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/UNAUTHORIZED/);
+    expect(source.destroyed).toBe(true);
   });
 
   it('a manifest PUT answers the digest the registry computed', async () => {
