@@ -4,18 +4,14 @@ import type { Readable } from 'node:stream';
 import { repositoryScope } from './auth.js';
 import type { DistributionClient, RegistryCall } from './distribution-client.js';
 import { RegistryError } from './errors.js';
-import { discard, type HttpHeaders, type HttpResponse } from './http.js';
+import { firstHeader } from './headers.js';
+import { discard, type HttpResponse } from './http.js';
 import type { Descriptor } from './manifest.js';
 
 export interface UploadTarget {
   readonly client: DistributionClient;
   readonly registry: string;
   readonly repository: string;
-}
-
-export function firstHeader(headers: HttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 export function uploadCall(target: UploadTarget, operation: string, digest?: string): RegistryCall {

@@ -4,7 +4,6 @@ import type { Readable } from 'node:stream';
 import { repositoryScope } from './auth.js';
 import {
   cancelUpload,
-  firstHeader,
   putChunked,
   putMonolithic,
   startUpload,
@@ -17,6 +16,7 @@ import { verified } from './blob-verifier.js';
 import { requireDigest } from './digest-check.js';
 import type { DistributionClient, RegistryCall } from './distribution-client.js';
 import { RegistryError } from './errors.js';
+import { firstHeader } from './headers.js';
 import { discard } from './http.js';
 import type {
   BlobMounter,

@@ -2,7 +2,6 @@
 // by hand. Proved against real servers: node:http(s) for what a registry sends, and a raw TCP server for
 // what node:http would never send (split heads, odd framings, smuggling attempts).
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import {
   type AddressInfo,
@@ -13,43 +12,24 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient, HttpTransportError } from '../../src/registry/http.js';
+import { closeCountedServers, serveCounted } from '../support/counted-server.js';
 import { createHostileCert, hostileConnect } from '../support/hostile-names.js';
 
-const servers: (Server | TcpServer)[] = [];
+const rawServers: TcpServer[] = [];
 const sockets: Socket[] = [];
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
-  for (const server of servers.splice(0)) {
-    if ('closeAllConnections' in server) server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  for (const server of rawServers.splice(0)) await new Promise((resolve) => server.close(resolve));
+  await closeCountedServers();
 });
 
-interface Served {
-  readonly url: string;
-  /** Requests as the server received them: method, URL and headers. */
-  readonly requests: IncomingMessage[];
-  /** Most requests it was answering at once. */
-  mostAtOnce: number;
-}
-
+/** A blob's URL on a counting node:http(s) server. */
 async function serve(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-  server: Server = createServer(),
-): Promise<Served> {
-  let atOnce = 0;
-  const served = { url: '', requests: [] as IncomingMessage[], mostAtOnce: 0 };
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    served.requests.push(req);
-    atOnce++;
-    served.mostAtOnce = Math.max(served.mostAtOnce, atOnce);
-    res.on('close', () => atOnce--);
-    handler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  served.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/app/blobs/sha256:abc`;
-  return served;
+  handler: Parameters<typeof serveCounted>[0],
+  server?: Parameters<typeof serveCounted>[1],
+) {
+  const counted = await serveCounted(handler, server);
+  return Object.assign(counted, { url: `${counted.url}app/blobs/sha256:abc` });
 }
 
 /** A TCP server that answers every connection with `reply` (written in the pieces given, paced), then waits. */
@@ -69,7 +49,7 @@ async function serveRaw(reply: (string | Buffer)[], options: { paceMs?: number; 
     socket.on('error', () => undefined);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
+  rawServers.push(server);
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/app/blobs/x`, heard };
 }
 

@@ -1,50 +1,16 @@
 // What the one HTTP layer promises about its connections, proved against real node:http(s) servers:
 // reuse, a bound per host, timeouts on the headers and on an idle body (not on a slow reader), repeated
 // headers kept apart, dropped bodies drained or cut, a failing upload named as itself, a private CA.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discard, HttpClient, HttpTransportError } from '../../src/registry/http.js';
+import { closeCountedServers, serveCounted } from '../support/counted-server.js';
 import { createHostileCert, hostileConnect } from '../support/hostile-names.js';
 
-interface Counted {
-  readonly url: string;
-  /** TCP connections the server accepted. */
-  connections: number;
-  /** Most requests the server was answering at once. */
-  mostAtOnce: number;
-}
-
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-async function serve(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-  server: Server = createServer(),
-): Promise<Counted> {
-  let atOnce = 0;
-  const counted = { url: '', connections: 0, mostAtOnce: 0 };
-  server.on('connection', () => counted.connections++);
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    atOnce++;
-    counted.mostAtOnce = Math.max(counted.mostAtOnce, atOnce);
-    res.on('close', () => atOnce--);
-    handler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  const { port } = server.address() as AddressInfo;
-  counted.url = `http://127.0.0.1:${port}/v2/`;
-  return counted;
-}
+afterEach(closeCountedServers);
+const serve = serveCounted;
 
 const noWait = { sleep: async () => {}, maxAttempts: 1 };
 
