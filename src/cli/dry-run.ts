@@ -6,6 +6,7 @@ import { compareWithCopy, headTrackedTags } from '../workflows/activities/check-
 import { planRebuilds } from '../workflows/activities/plan-rebuild.js';
 import { resolveTrackedTags } from '../workflows/activities/resolve-tracked-tags.js';
 import type { WorkflowDeps } from '../workflows/deps.js';
+import { gateOf } from '../workflows/types.js';
 import { describeGate } from './describe-gate.js';
 
 export interface DryRun {
@@ -53,15 +54,14 @@ export async function dryRun(deps: WorkflowDeps, image?: string): Promise<DryRun
       else if (compared.status === 'changed') {
         const { plan } = await planRebuilds(deps, { image: tag.target });
         const { previousDigest } = compared;
+        const gate = gateOf(resolved, tag);
         result.wouldImport.push({
           source: tag.source,
           target: tag.target,
           digest: check.digest,
           ...(previousDigest !== undefined && { previousDigest }),
           plan,
-          ...(tag.gate && {
-            gate: summariseGate(tag.gate),
-          }),
+          ...(gate && { gate: summariseGate(gate) }),
         });
       }
     }

@@ -5,7 +5,13 @@ import type { ResolvedTrackedTags } from './activities/resolve-tracked-tags.js';
 import { sendDigests } from './digest-step.js';
 import { Activity, Orchestration, syncImageInstanceId } from './names.js';
 import { failureMessage, orchestrationEvent, publish, transientRetry } from './orchestration-kit.js';
-import { type SyncCycleOutcome, type SyncImageOutcome, syncCycleInput, type TagCheck } from './types.js';
+import {
+  gateOf,
+  type SyncCycleOutcome,
+  type SyncImageOutcome,
+  syncCycleInput,
+  type TagCheck,
+} from './types.js';
 
 /**
  * Tags per checking activity. Each activity bounds its own concurrency per registry, and batches run in
@@ -70,6 +76,12 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
 
   context.df.setCustomStatus({ phase: 'syncing', changed: changed.length });
   const syncs: SyncImageOutcome[] = [];
+  const gates = Object.fromEntries(
+    changed.flatMap((check) => {
+      const gate = gateOf(resolved, check.tag);
+      return gate ? [[check.tag.target, gate] as const] : [];
+    }),
+  );
   const children = changed.map((check) =>
     context.df.callSubOrchestrator(
       Orchestration.syncImage,
@@ -79,7 +91,7 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
         digest: check.digest,
         ...(check.previousDigest !== undefined && { previousDigest: check.previousDigest }),
         platforms: check.tag.platforms,
-        ...(check.tag.gate && { gate: check.tag.gate }),
+        ...(gates[check.tag.target] && { gate: gates[check.tag.target] }),
         ...(check.tag.referrers !== undefined && { referrers: check.tag.referrers }),
         trigger: input.trigger,
         timing: input.timing,

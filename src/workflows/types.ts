@@ -14,10 +14,20 @@ export interface TrackedTag {
   readonly target: string;
   readonly platforms: 'all' | readonly string[];
   readonly minRemaining: number;
-  /** The checks a new digest passes in quarantine first; absent: imported straight to the target. */
-  readonly gate?: Gate;
   /** Which attachments the import keeps; absent: all. */
   readonly referrers?: ReferrerPolicy;
+}
+
+/**
+ * A tracked tag's gate, from the gates resolveTrackedTags returns by target repository (`base/node`).
+ * A cycle begun by an older basewatch replays a history whose tags carry their gate themselves (and no
+ * `gates`): that gate still holds, so an upgrade in the middle of a cycle never skips one.
+ */
+export function gateOf(
+  resolved: { readonly gates?: Readonly<Record<string, Gate>> },
+  tag: TrackedTag & { readonly gate?: Gate },
+): Gate | undefined {
+  return resolved.gates?.[tag.target.slice(0, tag.target.lastIndexOf(':'))] ?? tag.gate;
 }
 
 export type TagCheck =

@@ -4,8 +4,9 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { operatorContext } from '../../src/api/context.js';
 import { routeOperatorApi } from '../../src/api/router.js';
+import { resolveTrackedTags } from '../../src/workflows/activities/resolve-tracked-tags.js';
 import { Orchestration } from '../../src/workflows/names.js';
-import type { ImageMoveOutcome, SyncCycleOutcome } from '../../src/workflows/types.js';
+import { gateOf, type ImageMoveOutcome, type SyncCycleOutcome } from '../../src/workflows/types.js';
 import { makeImage, makeMultiPlatformImage, pushImage, pushIndex } from '../support/images.js';
 import { skopeoInspectDigest } from '../support/skopeo.js';
 import { deliveredEvents, type Harness, TEST_TIMING } from '../workflows/harness.js';
@@ -257,6 +258,45 @@ describe('the gate', () => {
     });
     const after = await runCycle(h);
     expect(after).toMatchObject({ changed: 0, unchanged: 1, syncs: [] });
+  });
+
+  it("names each image's gate once in the cycle's tag list, not in each of its tags; a replayed older history keeps the gate its tags carry", async () => {
+    const h = await startInWorld({
+      env: { HOOK_SECRET: SECRET },
+      yaml: `
+version: 1
+registry: { url: "http://${world.mirror.host}" }
+images:
+  - source: ${world.upstream.host}/library/listed
+    tags: ["1", "2", "3"]
+    target: base/listed
+    gate:
+      checks:
+${webhookCheck('listed')}
+  - source: ${world.upstream.host}/library/open
+    tags: ["1"]
+    target: base/open
+`,
+    });
+    const resolved = await resolveTrackedTags(h.deps, { onlyDue: false, at: new Date().toISOString() });
+    expect(resolved.tags.map((tag) => tag.target)).toEqual([
+      'base/listed:1',
+      'base/listed:2',
+      'base/listed:3',
+      'base/open:1',
+    ]);
+    expect(resolved.tags.filter((tag) => 'gate' in tag)).toEqual([]);
+    expect(Object.keys(resolved.gates)).toEqual(['base/listed']);
+    expect(resolved.gates['base/listed']?.quarantine).toBe('quarantine/base/listed');
+    expect(resolved.tags.map((tag) => gateOf(resolved, tag)?.quarantine)).toEqual([
+      'quarantine/base/listed',
+      'quarantine/base/listed',
+      'quarantine/base/listed',
+      undefined,
+    ]);
+    // A cycle begun before the gates were listed apart replays tags that carry their gate.
+    const older = { ...resolved.tags[0]!, gate: resolved.gates['base/listed']! };
+    expect(gateOf({}, older)?.quarantine).toBe('quarantine/base/listed');
   });
 
   it('rejects a missing platform and a growth over the limit by name', async () => {

@@ -3,6 +3,7 @@
 import { registryCredential } from '../../config/credentials.js';
 import { trackedImagesNamed } from '../../config/tracked-image-match.js';
 import type { TrackedImageConfig } from '../../config/types.js';
+import type { Gate } from '../../core/gate.js';
 import { nextOccurrence, parseNcrontab } from '../../core/ncrontab.js';
 import { parseReference } from '../../core/reference.js';
 import type { TrackedImageState } from '../../core/state.js';
@@ -20,6 +21,12 @@ export interface ResolveInput {
 
 export interface ResolvedTrackedTags {
   readonly tags: TrackedTag[];
+  /**
+   * Each gated image's gate by its target repository (`base/node`), once per image rather than in each
+   * of its tags: the tags travel through the orchestration's history three times over, a policy's
+   * hundreds of them with it.
+   */
+  readonly gates: Readonly<Record<string, Gate>>;
   readonly errors: { readonly image: string; readonly error: string }[];
 }
 
@@ -31,6 +38,7 @@ export async function resolveTrackedTags(
   const states = await deps.state.listImages();
   const at = new Date(input.at);
   const tags: TrackedTag[] = [];
+  const gates: Record<string, Gate> = {};
   const errors: ResolvedTrackedTags['errors'] = [];
   for (const image of config.images) {
     if (input.image !== undefined && trackedImagesNamed([image], input.image).length === 0) continue;
@@ -39,6 +47,7 @@ export async function resolveTrackedTags(
       // Configured credentials must resolve even where the registry would let us in anonymously.
       registryCredential(config, parseReference(image.source, { defaultTag: false }).registry, deps.env);
       const { tags: selected, invalid } = await tagsOf(deps, image);
+      if (image.gate && selected.length > 0) gates[image.target] = image.gate;
       if (invalid.length > 0) errors.push({ image: image.source, error: skippedTags(invalid) });
       for (const tag of selected) {
         tags.push({
@@ -46,7 +55,6 @@ export async function resolveTrackedTags(
           target: `${image.target}:${tag}`,
           platforms: image.platforms,
           minRemaining: image.rateLimit.minRemaining,
-          ...(image.gate && { gate: image.gate }),
           ...(image.referrers !== 'all' && { referrers: image.referrers }),
         });
       }
@@ -57,7 +65,7 @@ export async function resolveTrackedTags(
   if (input.image !== undefined && tags.length === 0 && errors.length === 0) {
     errors.push({ image: input.image, error: `'${input.image}' is not a tracked image in ${config.file}` });
   }
-  return { tags, errors };
+  return { tags, gates, errors };
 }
 
 /** Due when its schedule has fired since any of its tags was last checked. */
