@@ -24,7 +24,7 @@ const ROOT = join(import.meta.dirname, '..');
 const CLI = process.env.BASEWATCH_AFTER ?? join(ROOT, 'dist/cli/basewatch.cjs');
 const CONFIG = join(ROOT, 'basewatch.sample.yaml');
 const RUNS = 9;
-const COPY_RUNS = 7;
+const COPY_RUNS = 11;
 const MiB = 1024 * 1024;
 
 function median(values: readonly number[]): number {
@@ -137,6 +137,10 @@ export async function benchStartup(): Promise<Record<string, unknown>> {
       copy[`basewatch-${name}VsSkopeoMedianRatio`] = round(
         median(ratios(`basewatch-${name}`, (r) => r.seconds)),
         2,
+      );
+      // Every pair's ratio, in run order: the spread the median comes from.
+      copy[`basewatch-${name}VsSkopeoRatios`] = ratios(`basewatch-${name}`, (r) => r.seconds).map((ratio) =>
+        round(ratio, 2),
       );
       copy[`basewatch-${name}VsSkopeoMedianCpuRatio`] = round(
         median(ratios(`basewatch-${name}`, (r) => r.cpuSeconds)),
