@@ -28,6 +28,8 @@ const MIN_READ_BYTES = 256 * 1024;
 export function bulkGet(exchange: Exchange, connect: ConnectOptions = {}): Promise<Answer> {
   const url = new URL(exchange.url);
   const { host } = url;
+  // An IPv6 literal is bracketed in a URL (`[::1]`), bare to a socket.
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const head = requestHead('GET', url, exchange.headers);
   return new Promise<Answer>((resolve, reject) => {
     let block = Buffer.allocUnsafeSlow(BLOCK_BYTES);
@@ -58,13 +60,13 @@ export function bulkGet(exchange: Exchange, connect: ConnectOptions = {}): Promi
       url.protocol === 'https:'
         ? tls.connect({
             ...connect,
-            host: url.hostname,
+            host: hostname,
             port: Number(url.port || 443),
-            servername: connect.servername ?? (net.isIP(url.hostname) ? undefined : url.hostname),
+            servername: connect.servername ?? (net.isIP(hostname) ? undefined : hostname),
             onread,
           } as tls.ConnectionOptions)
         : net.connect({
-            host: url.hostname,
+            host: hostname,
             port: Number(url.port || 80),
             ...(connect.lookup && { lookup: connect.lookup }),
             onread,

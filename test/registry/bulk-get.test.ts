@@ -2,6 +2,7 @@
 // by hand. Proved against real servers: node:http(s) for what a registry sends, and a raw TCP server for
 // what node:http would never send (split heads, odd framings, smuggling attempts).
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import {
   type AddressInfo,
@@ -248,6 +249,21 @@ describe('a bulk GET', () => {
     expect(server.requests).toHaveLength(5);
     expect(server.mostAtOnce).toBe(2);
     await http.close();
+  });
+
+  it('reaches a registry by an IPv6 literal ([::1]) and names it with its brackets in the Host header', async () => {
+    const server = createServer((req, res) => res.end(String(req.headers.host)));
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const http = new HttpClient(noWait);
+      const response = await http.request({ method: 'GET', url: `http://[::1]:${port}/v2/x`, bulk: true });
+      expect((await readAll(response.body)).toString()).toBe(`[::1]:${port}`);
+      await http.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('retries a 503 and then reads the body', async () => {
