@@ -131,6 +131,9 @@ export function bulkGet(exchange: Exchange, connect: ConnectOptions = {}): Promi
       }
       if (parsed.status === 101) throw new BadResponseError(host, 'a protocol switch answering a GET');
       body = new BulkBody(socket, finish);
+      // A body that fails before its reader has attached (in the read that brought the head) keeps the
+      // error for the reader to meet (`errored`); without a listener now it would be thrown as uncaught.
+      body.on('error', () => undefined);
       received = bodyReader(parsed.framing, body, host, finish);
       resolve({ status: parsed.status, headers: parsed.headers, body });
       received(rest);

@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { finished } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { bulkGet } from './bulk-get.js';
 import { type Answer, type ConnectOptions, type Exchange, TransportTimeoutError } from './exchange.js';
@@ -133,7 +134,8 @@ export class HttpTransport {
         try {
           const answer = await bulkGet(exchange, this.options.connect);
           resolve(answer);
-          await new Promise((closed) => answer.body.once('close', closed));
+          // finished() also answers for a body that ended or failed before it was asked.
+          await new Promise((done) => finished(answer.body, () => done(undefined)));
         } catch (error) {
           reject(error);
         }

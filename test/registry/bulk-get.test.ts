@@ -266,6 +266,17 @@ describe('a bulk GET', () => {
     }
   });
 
+  it('gives its slot back when the body fails in the very read that brought the head', async () => {
+    const server = await serveRaw(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n']);
+    const http = new HttpClient({ ...noWait, connectionsPerHost: 1 });
+    for (let i = 0; i < 2; i++) {
+      const response = await http.request({ method: 'GET', url: server.url, bulk: true });
+      const error = await readAll(response.body).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/: chunk size "zz"$/);
+    }
+    await http.close();
+  });
+
   it('retries a 503 and then reads the body', async () => {
     let calls = 0;
     const server = await serve((_req, res) => {
