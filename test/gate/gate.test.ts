@@ -20,8 +20,15 @@ const TWO_PLATFORMS = [
   { os: 'linux', architecture: 'arm64', variant: 'v8' },
 ];
 
-/** One gated base `base/<name>:1` and one app on it, rebuilt by a CI webhook that always succeeds. */
-async function harness(name: string, checks: string): Promise<Harness> {
+/**
+ * One gated base `base/<name>:1` (and `tags`, when given) and one app on it, rebuilt by a CI webhook that
+ * always succeeds; `moreImages` are further entries of the config's `images` list.
+ */
+async function harness(
+  name: string,
+  checks: string,
+  options: { tags?: readonly string[]; moreImages?: string } = {},
+): Promise<Harness> {
   world.hooks.reply(`/${name}/ci`, { runId: `${name}-run`, status: 'succeeded' });
   const started = await startInWorld({
     env: { HOOK_SECRET: SECRET },
@@ -30,11 +37,12 @@ version: 1
 registry: { url: "http://${world.mirror.host}" }
 images:
   - source: ${world.upstream.host}/library/${name}
-    tags: ["1"]
+    tags: ${JSON.stringify(options.tags ?? ['1'])}
     target: base/${name}
     gate:
       checks:
 ${checks}
+${options.moreImages ?? ''}
 apps:
   - { name: ${name}-app, image: "apps/${name}:1", team: payments, baseImages: ["base/${name}:1"], rebuild: { webhook: { url: "${world.hooks.url}/${name}/ci" } } }
 notifications:
@@ -261,22 +269,11 @@ describe('the gate', () => {
   });
 
   it("names each image's gate once in the cycle's tag list, not in each of its tags; a replayed older history keeps the gate its tags carry", async () => {
-    const h = await startInWorld({
-      env: { HOOK_SECRET: SECRET },
-      yaml: `
-version: 1
-registry: { url: "http://${world.mirror.host}" }
-images:
-  - source: ${world.upstream.host}/library/listed
-    tags: ["1", "2", "3"]
-    target: base/listed
-    gate:
-      checks:
-${webhookCheck('listed')}
-  - source: ${world.upstream.host}/library/open
+    const h = await harness('listed', webhookCheck('listed'), {
+      tags: ['1', '2', '3'],
+      moreImages: `  - source: ${world.upstream.host}/library/open
     tags: ["1"]
-    target: base/open
-`,
+    target: base/open`,
     });
     const resolved = await resolveTrackedTags(h.deps, { onlyDue: false, at: new Date().toISOString() });
     expect(resolved.tags.map((tag) => tag.target)).toEqual([
