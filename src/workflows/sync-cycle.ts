@@ -76,14 +76,9 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
 
   context.df.setCustomStatus({ phase: 'syncing', changed: changed.length });
   const syncs: SyncImageOutcome[] = [];
-  const gates = Object.fromEntries(
-    changed.flatMap((check) => {
-      const gate = gateOf(resolved, check.tag);
-      return gate ? [[check.tag.target, gate] as const] : [];
-    }),
-  );
-  const children = changed.map((check) =>
-    context.df.callSubOrchestrator(
+  const children = changed.map((check) => {
+    const gate = gateOf(resolved, check.tag);
+    return context.df.callSubOrchestrator(
       Orchestration.syncImage,
       {
         source: check.tag.source,
@@ -91,14 +86,14 @@ export function* syncCycle(context: df.OrchestrationContext): Generator<df.Task,
         digest: check.digest,
         ...(check.previousDigest !== undefined && { previousDigest: check.previousDigest }),
         platforms: check.tag.platforms,
-        ...(gates[check.tag.target] && { gate: gates[check.tag.target] }),
+        ...(gate && { gate }),
         ...(check.tag.referrers !== undefined && { referrers: check.tag.referrers }),
         trigger: input.trigger,
         timing: input.timing,
       },
       syncImageInstanceId(check.tag.target, check.digest),
-    ),
-  );
+    );
+  });
   if (children.length > 0) {
     try {
       syncs.push(...((yield context.df.Task.all(children)) as SyncImageOutcome[]));
