@@ -37,16 +37,21 @@ describe('table keys', () => {
   });
 });
 
+/** A tracked image as a check and an import left it. */
+const CHECKED_NODE: TrackedImageState = {
+  source: 'docker.io/library/node:20-alpine',
+  target: 'base/node:20-alpine',
+  lastUpstreamDigest: D1,
+  importedDigest: D1,
+  lastChecked: '2026-11-27T19:00:00.000Z',
+  lastChanged: '2026-11-27T18:00:00.000Z',
+};
+
 describe('TableStateStore on Azurite', () => {
   it('keeps tracked images, with every field, under escaped keys', async () => {
     const store = await freshStore();
     const image: TrackedImageState = {
-      source: 'docker.io/library/node:20-alpine',
-      target: 'base/node:20-alpine',
-      lastUpstreamDigest: D1,
-      importedDigest: D1,
-      lastChecked: '2026-11-27T19:00:00.000Z',
-      lastChanged: '2026-11-27T18:00:00.000Z',
+      ...CHECKED_NODE,
       lastError: 'HEAD docker.io/library/node:20-alpine: TOOMANYREQUESTS',
     };
     expect(await store.getImage(image.target)).toBeUndefined();
@@ -78,12 +83,7 @@ describe('TableStateStore on Azurite', () => {
   it('records a check alone: lastChecked changes, every other field stays, and no record is created', async () => {
     const store = await freshStore();
     const image: TrackedImageState = {
-      source: 'docker.io/library/node:20-alpine',
-      target: 'base/node:20-alpine',
-      lastUpstreamDigest: D1,
-      importedDigest: D1,
-      lastChecked: '2026-11-27T19:00:00.000Z',
-      lastChanged: '2026-11-27T18:00:00.000Z',
+      ...CHECKED_NODE,
       pinned: { digest: D1, by: 'operator', at: '2026-11-27T18:30:00.000Z' },
     };
     await store.updateImage(image.target, () => image);

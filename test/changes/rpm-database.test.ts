@@ -263,21 +263,14 @@ describe('rpm databases that cannot be read say why, and nothing else breaks', (
     );
   });
 
-  it('an ndb database (SUSE) is named, not guessed at', async () => {
-    const platform = await inventoryOf(imageOf([fsLayer({ 'usr/lib/sysimage/rpm/Packages.db': 'ndb' })]));
+  it.each([
+    ['an ndb database (SUSE)', 'usr/lib/sysimage/rpm/Packages.db', 'ndb'],
+    ['a Berkeley DB database (rpm before 4.16)', 'var/lib/rpm/Packages', 'bdb'],
+  ])('%s is named, not guessed at', async (_what, path, content) => {
+    const platform = await inventoryOf(imageOf([fsLayer({ [path]: content })]));
     expect(platform.inventory).toEqual({
       known: false,
-      reason:
-        'package list unknown: usr/lib/sysimage/rpm/Packages.db is a Berkeley DB or ndb rpm database; only rpmdb.sqlite is read',
-    });
-  });
-
-  it('a Berkeley DB database (rpm before 4.16) is named, not guessed at', async () => {
-    const platform = await inventoryOf(imageOf([fsLayer({ 'var/lib/rpm/Packages': 'bdb' })]));
-    expect(platform.inventory).toEqual({
-      known: false,
-      reason:
-        'package list unknown: var/lib/rpm/Packages is a Berkeley DB or ndb rpm database; only rpmdb.sqlite is read',
+      reason: `package list unknown: ${path} is a Berkeley DB or ndb rpm database; only rpmdb.sqlite is read`,
     });
   });
 });
