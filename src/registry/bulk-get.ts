@@ -18,6 +18,7 @@ import {
   type ResponseHead,
   requestHead,
 } from './http1.js';
+import { IdleTimer } from './idle-timer.js';
 
 /**
  * Reads land in blocks of this size; a block is never written twice, so a piece handed on stays as it was.
@@ -52,7 +53,7 @@ export function bulkGet(exchange: Exchange, connect: ConnectOptions = {}): Promi
       buffer: nextBuffer,
       callback: (bytes: number, buffer: Uint8Array): boolean => {
         used += bytes;
-        lastActive = Date.now();
+        timer.touch();
         try {
           received?.(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
         } catch (error) {
@@ -80,29 +81,19 @@ export function bulkGet(exchange: Exchange, connect: ConnectOptions = {}): Promi
 
     let body: BulkBody | undefined;
     let done = false;
-    let lastActive = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const expired = () => {
-      if (body && body.readableLength >= body.readableHighWaterMark) {
-        // The reader is behind and holds the bytes back: that is no idle body.
-        lastActive = Date.now();
-      }
-      // Activity since the timer was set moves the deadline on: set it again for the time that is left.
-      const idle = Date.now() - lastActive;
-      if (idle < exchange.timeoutMs) {
-        timer = setTimeout(expired, exchange.timeoutMs - idle);
-        timer.unref();
-        return;
-      }
-      const code = body ? 'BODY_TIMEOUT' : socket.connecting ? 'CONNECT_TIMEOUT' : 'HEADERS_TIMEOUT';
-      fail(new TransportTimeoutError(code, host, exchange.timeoutMs));
-    };
-    timer = setTimeout(expired, exchange.timeoutMs);
-    timer.unref();
+    const timer = new IdleTimer(
+      exchange.timeoutMs,
+      () => {
+        const code = body ? 'BODY_TIMEOUT' : socket.connecting ? 'CONNECT_TIMEOUT' : 'HEADERS_TIMEOUT';
+        fail(new TransportTimeoutError(code, host, exchange.timeoutMs));
+      },
+      () => body !== undefined && body.readableLength >= body.readableHighWaterMark,
+    );
+    timer.start();
 
     const finish = () => {
       done = true;
-      clearTimeout(timer);
+      timer.stop();
       received = undefined;
       socket.destroy();
     };

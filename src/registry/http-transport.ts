@@ -12,6 +12,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { bulkGet } from './bulk-get.js';
 import { type Answer, type ConnectOptions, type Exchange, TransportTimeoutError } from './exchange.js';
 import type { HttpHeaders } from './headers.js';
+import { IdleTimer } from './idle-timer.js';
 
 export type { Answer, ConnectOptions, Exchange } from './exchange.js';
 
@@ -57,43 +58,27 @@ export class HttpTransport {
       const req = send(url, { method: exchange.method, headers, agent });
       let socket: Socket | undefined;
       let response: http.IncomingMessage | undefined;
-      const expired = () => {
-        // Activity since the timer was set moves the deadline on: set it again for the time that is left.
-        const idle = Date.now() - lastActive;
-        if (idle < exchange.timeoutMs) {
-          timer = setTimeout(expired, exchange.timeoutMs - idle);
-          timer.unref();
-          return;
-        }
-        if (!response) {
-          const code = socket?.connecting ? 'CONNECT_TIMEOUT' : 'HEADERS_TIMEOUT';
-          req.destroy(new TransportTimeoutError(code, host, exchange.timeoutMs));
-        } else if (response.readableLength >= response.readableHighWaterMark) {
-          // The reader is behind (back-pressure), not the server: that is no idle body.
-          refresh();
-          timer = setTimeout(expired, exchange.timeoutMs);
-          timer.unref();
-        } else {
-          response.destroy(new TransportTimeoutError('BODY_TIMEOUT', host, exchange.timeoutMs));
-        }
-      };
-      // One timer per exchange, from the moment it has a connection (a request waiting for one of the
-      // host's connectionsPerHost is not timed): the deadline for the headers, then the idle limit on the body.
-      // A chunk only notes the time (moving the timer on every one of a 100 MiB copy's ~1,700 chunks was the
-      // costliest JS function in its profile); the timer, when it fires, sets itself again for what is left.
-      let timer: NodeJS.Timeout | undefined;
-      let lastActive = Date.now();
-      const refresh = () => {
-        lastActive = Date.now();
-      };
+      // From the moment the exchange has a connection (a request waiting for one of the host's
+      // connectionsPerHost is not timed): the deadline for the headers, then the idle limit on the body.
+      const timer = new IdleTimer(
+        exchange.timeoutMs,
+        () => {
+          if (response) {
+            response.destroy(new TransportTimeoutError('BODY_TIMEOUT', host, exchange.timeoutMs));
+          } else {
+            const code = socket?.connecting ? 'CONNECT_TIMEOUT' : 'HEADERS_TIMEOUT';
+            req.destroy(new TransportTimeoutError(code, host, exchange.timeoutMs));
+          }
+        },
+        () => response !== undefined && response.readableLength >= response.readableHighWaterMark,
+      );
+      const refresh = timer.touch;
       req.once('socket', (assigned: Socket) => {
         socket = assigned;
-        refresh();
-        timer = setTimeout(expired, exchange.timeoutMs);
-        timer.unref();
+        timer.start();
       });
       req.once('error', (error) => {
-        clearTimeout(timer);
+        timer.stop();
         reject(error);
       });
       req.once('response', (res) => {
@@ -103,7 +88,7 @@ export class HttpTransport {
         const reading = socket;
         reading?.on('data', refresh);
         const finished = () => {
-          clearTimeout(timer);
+          timer.stop();
           reading?.off('data', refresh);
         };
         res.once('end', finished);
