@@ -14,8 +14,6 @@ import { type Answer, type ConnectOptions, type Exchange, TransportTimeoutError 
 import type { HttpHeaders } from './headers.js';
 import { IdleTimer } from './idle-timer.js';
 
-export type { Answer, ConnectOptions, Exchange } from './exchange.js';
-
 export interface TransportOptions {
   /** Connections open at once to one origin; further requests wait for one to be free. */
   readonly connectionsPerHost: number;

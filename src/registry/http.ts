@@ -1,8 +1,9 @@
 // The one HTTP layer: every retry, back-off and timeout for registry traffic lives here.
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { type Logger, silentLogger } from '../core/logger.js';
+import type { ConnectOptions } from './exchange.js';
 import type { HttpHeaders } from './headers.js';
-import { type ConnectOptions, HttpTransport } from './http-transport.js';
+import { HttpTransport } from './http-transport.js';
 import { parseRetryAfter } from './rate-limit.js';
 
 export type { HttpHeaders } from './headers.js';
